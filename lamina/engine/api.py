@@ -1,0 +1,111 @@
+"""What the engine is given and what it returns: plain records, no AWS API types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """Everything needed to start execution environments for one function version.
+
+    ``key`` identifies the version *and* its configuration revision: environments
+    of an older revision are never reused for a newer one.
+    """
+
+    key: str
+    function_name: str
+    function_arn: str  # unqualified
+    version: str  # "$LATEST" or "1", "2", ...
+    runtime: str  # e.g. "python3.12", "nodejs20.x", "provided.al2023"
+    handler: str
+    code_dir: Path  # read-only, mounted at /var/task
+    layer_dirs: tuple[Path, ...] = ()  # extracted in order under /opt (later wins)
+    memory_mb: int = 128
+    timeout_s: float = 3.0
+    ephemeral_mb: int = 512
+    environment: dict[str, str] = field(default_factory=dict)  # the user's variables
+    architecture: str = "x86_64"
+    region: str = "us-east-1"
+    account_id: str = "000000000000"
+    log_group: str = ""
+    log_format: str = "Text"  # "Text" | "JSON"
+    application_log_level: str | None = None
+    system_log_level: str | None = None
+    role_arn: str | None = None
+    reserved_concurrency: int | None = None  # None: draws on the unreserved pool
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+
+@dataclass(slots=True)
+class Invocation:
+    request_id: str
+    payload: bytes
+    invoked_function_arn: str
+    client_context: str | None = None  # base64 JSON, as Lambda passes it
+    cognito_identity: str | None = None  # JSON
+    trace_id: str | None = None
+    credentials: Credentials | None = None  # the execution role's temporary credentials
+    tail_log: bool = False  # whether the caller wants the log tail (LogType=Tail)
+
+
+@dataclass(slots=True)
+class InvocationResult:
+    payload: bytes
+    # None on success; "Unhandled" when the handler or runtime failed (Lambda's X-Amz-Function-Error).
+    function_error: str | None = None
+    log_tail: bytes = b""  # last lines of this invocation's log, START..REPORT
+    duration_ms: float = 0.0
+    billed_duration_ms: int = 0
+    init_duration_ms: float | None = None  # set on the first invocation of a new environment
+    max_memory_used_mb: int = 0
+    environment_id: str = ""
+
+
+class LogSink(Protocol):
+    """Where execution environments' log lines go (the logs service's storage implements it)."""
+
+    def write(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+        """Append events ``(timestamp_ms, message)`` to a stream, creating group and stream as needed."""
+
+
+class EngineError(Exception):
+    """The engine could not run an invocation at all (not a function error)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # "throttled" | "runtime_unavailable" | "shutting_down" | ...
+        self.message = message
+
+
+class Throttled(EngineError):
+    """No environment can be had within the function's or the account's concurrency."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__("throttled", message)
+        self.reason = reason  # ReservedFunctionConcurrentInvocationLimitExceeded | ConcurrentInvocationLimitExceeded
+
+
+class EngineInterface(Protocol):
+    """What the Lambda service (and triggers) may call; implemented by ``lamina.engine.Engine``."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def invoke(self, spec: FunctionSpec, invocation: Invocation) -> InvocationResult:
+        """Run one invocation; raises Throttled / EngineError when it cannot run at all."""
+
+    def retire(self, function_arn: str) -> None:
+        """Retire every environment of the function (all versions): code or configuration changed, or deleted."""
+
+    def runtime_available(self, runtime: str) -> bool:
+        """Whether this machine can run the runtime (e.g. a python3.13 interpreter exists)."""

@@ -1,0 +1,1 @@
+"""The HTTP front door: one server, a chain of small request handlers."""

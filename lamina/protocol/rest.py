@@ -1,0 +1,141 @@
+"""What REST protocols share: members bound to the URI, query string, headers and status code."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from botocore.model import Shape
+
+from lamina.protocol.timestamps import format_timestamp, to_datetime
+
+
+class LocationError(ValueError):
+    """A URI label, query parameter or header cannot be read as the model's type."""
+
+
+def _scalar(shape: Shape, text: str, where: str) -> Any:
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(text)
+        if kind in ("float", "double"):
+            return float(text)
+        if kind == "boolean":
+            lowered = text.lower()
+            if lowered not in ("true", "false"):
+                raise ValueError(text)
+            return lowered == "true"
+        if kind == "timestamp":
+            return to_datetime(text)
+        if kind == "blob":
+            return base64.b64decode(text, validate=True)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise LocationError(f"Value '{text}' of {where} cannot be read as {kind}") from exc
+    if kind == "string" and shape.serialization.get("jsonvalue"):
+        try:
+            return orjson.loads(base64.b64decode(text))
+        except (ValueError, orjson.JSONDecodeError) as exc:
+            raise LocationError(f"{where} is not base64-encoded JSON") from exc
+    return text
+
+
+def read_located_members(shape: Shape, labels: dict[str, str], query: str,
+                         headers: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Members bound to the request line and headers, and the names of the body members left."""
+    params: dict[str, Any] = {}
+    body_members: list[str] = []
+    query_pairs: list[tuple[str, str]] | None = None
+    bound_query_keys: set[str] = set()
+    map_member: tuple[str, Shape] | None = None
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        if location is None:
+            body_members.append(name)
+        elif location == "uri":
+            if wire in labels:
+                params[name] = _scalar(member, labels[wire], f"the URI label {wire}")
+        elif location == "querystring":
+            if query_pairs is None:
+                query_pairs = parse_qsl(query, keep_blank_values=True)
+            if member.type_name == "map":
+                map_member = (name, member)
+                continue
+            bound_query_keys.add(wire)
+            values = [v for k, v in query_pairs if k == wire]
+            if not values:
+                continue
+            if member.type_name == "list":
+                params[name] = [_scalar(member.member, v, f"the query parameter {wire}") for v in values]
+            else:
+                params[name] = _scalar(member, values[0], f"the query parameter {wire}")
+        elif location == "header":
+            value = headers.get(wire.lower())
+            if value is None:
+                continue
+            if member.type_name == "list":
+                params[name] = [_scalar(member.member, v.strip(), f"the header {wire}")
+                                for v in value.split(",") if v.strip()]
+            else:
+                params[name] = _scalar(member, value, f"the header {wire}")
+        elif location == "headers":
+            prefix = wire.lower()
+            found = {k[len(prefix):]: v for k, v in headers.items() if k.startswith(prefix)}
+            if found:
+                params[name] = found
+    if map_member is not None and query_pairs:
+        name, member = map_member
+        rest: dict[str, Any] = {}
+        for key, value in query_pairs:
+            if key in bound_query_keys:
+                continue
+            if member.value.type_name == "list":
+                rest.setdefault(key, []).append(value)
+            else:
+                rest.setdefault(key, value)
+        if rest:
+            params[name] = rest
+    return params, body_members
+
+
+def _header_text(shape: Shape, value: Any) -> str:
+    kind = shape.type_name
+    if kind == "timestamp":
+        return str(format_timestamp(value, shape.serialization.get("timestampFormat", "rfc822")))
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "blob":
+        raw = value.encode() if isinstance(value, str) else value
+        return base64.b64encode(raw).decode()
+    if kind == "list":
+        return ",".join(_header_text(shape.member, v) for v in value)
+    if kind == "string" and shape.serialization.get("jsonvalue"):
+        return base64.b64encode(orjson.dumps(value)).decode()
+    return str(value)
+
+
+def write_located_members(shape: Shape | None, result: dict[str, Any],
+                          headers: list[tuple[str, str]]) -> int | None:
+    """Write header members into ``headers``; return the status code member, if the result sets one."""
+    status: int | None = None
+    if shape is None:
+        return None
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        if location is None:
+            continue
+        value = result.get(name)
+        if value is None:
+            continue
+        wire = member.serialization.get("name", name)
+        if location == "statusCode":
+            status = int(value)
+        elif location == "header":
+            headers.append((wire, _header_text(member, value)))
+        elif location == "headers":
+            for key, item in value.items():
+                headers.append((wire + key, str(item)))
+    return status

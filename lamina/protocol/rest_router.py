@@ -1,0 +1,84 @@
+"""Finding the operation of a REST request from the model's URI templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote
+
+from botocore.model import OperationModel, ServiceModel
+
+_LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
+
+
+@dataclass(slots=True)
+class _Route:
+    operation: OperationModel
+    method: str
+    pattern: re.Pattern[str]
+    query_literals: tuple[tuple[str, str | None], ...]
+    labels: tuple[str, ...]
+    weight: tuple[int, int, int]
+
+
+class RestRouter:
+    """Matches (method, raw path, query) against every operation's ``requestUri``."""
+
+    def __init__(self, service: ServiceModel) -> None:
+        routes: list[_Route] = []
+        for name in service.operation_names:
+            op = service.operation_model(name)
+            uri = op.http.get("requestUri", "/")
+            path, _, query = uri.partition("?")
+            literals = tuple(
+                (k, v if v or "=" in part else None)
+                for part in query.split("&") if part
+                for k, v in [tuple(part.split("=", 1)) if "=" in part else (part, "")]
+            )
+            regex, literal_chars = self._compile(path)
+            labels = tuple(m.group(1) for m in _LABEL.finditer(path))
+            greedy = 1 if "+}" in path else 0
+            routes.append(_Route(op, op.http.get("method", "POST"), regex, literals, labels,
+                                 (len(literals), -greedy, literal_chars)))
+        # Most specific first: more query literals, no greedy label, longer literal text.
+        routes.sort(key=lambda r: r.weight, reverse=True)
+        self._by_method: dict[str, list[_Route]] = {}
+        for route in routes:
+            self._by_method.setdefault(route.method, []).append(route)
+
+    @staticmethod
+    def _compile(path: str) -> tuple[re.Pattern[str], int]:
+        out, pos, literal_chars = [], 0, 0
+        for match in _LABEL.finditer(path):
+            literal = path[pos:match.start()]
+            out.append(re.escape(literal))
+            literal_chars += len(literal)
+            out.append("(.+)" if match.group(2) else "([^/]+)")
+            pos = match.end()
+        tail = path[pos:]
+        literal_chars += len(tail)
+        out.append(re.escape(tail.rstrip("/")))
+        return re.compile("^" + "".join(out) + "/?$"), literal_chars
+
+    def match(self, method: str, raw_path: str, query: str
+              ) -> tuple[OperationModel, dict[str, str]] | None:
+        routes = self._by_method.get(method.upper())
+        if not routes:
+            return None
+        query_params: dict[str, str] | None = None
+        for route in routes:
+            found = route.pattern.match(raw_path)
+            if found is None:
+                continue
+            if route.query_literals:
+                if query_params is None:
+                    query_params = dict(parse_qsl(query, keep_blank_values=True))
+                if not all(k in query_params and (v is None or v == "" or query_params[k] == v)
+                           for k, v in route.query_literals):
+                    continue
+            labels = {k: unquote(v) for k, v in zip(route.labels, found.groups())}
+            return route.operation, labels
+        return None
+
+    def methods_for(self, raw_path: str) -> set[str]:
+        return {m for m, routes in self._by_method.items() if any(r.pattern.match(raw_path) for r in routes)}
