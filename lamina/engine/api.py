@@ -73,7 +73,7 @@ class InvocationResult:
 class LogSink(Protocol):
     """Where execution environments' log lines go (the logs service's storage implements it)."""
 
-    def write(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+    def write(self, account: str, region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         """Append events ``(timestamp_ms, message)`` to a stream, creating group and stream as needed."""
 
 

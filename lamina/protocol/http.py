@@ -16,6 +16,7 @@ class HttpRequest:
     body: bytes = b""
     client_ip: str = ""
     scheme: str = "http"
+    oversize: bool = False  # the body was over the server's limit and was not read
     _query_params: list[tuple[str, str]] | None = field(default=None, repr=False)
 
     @property

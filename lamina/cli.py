@@ -1,0 +1,68 @@
+"""The ``lamina`` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+from pathlib import Path
+
+from lamina import __version__
+from lamina.config import Settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from lamina.server import serve
+
+    settings = Settings.from_env(host=args.host, port=args.port, data_dir=args.data_dir,
+                                 auth=None if args.auth is None else args.auth == "on")
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return serve(settings)
+
+
+def _env(args: argparse.Namespace) -> int:
+    from lamina.credentials import load_root_credentials
+    from lamina.server import data_dir_server_info
+
+    settings = Settings.from_env(data_dir=args.data_dir)
+    creds = load_root_credentials(settings.data_dir)
+    if creds is None:
+        print(f"lamina: no credentials in {settings.data_dir} yet; start it first with "
+              f"`lamina serve --data-dir {settings.data_dir}`", file=sys.stderr)
+        return 1
+    info = data_dir_server_info(settings.data_dir) or {}
+    values = {
+        "AWS_ENDPOINT_URL": info.get("endpoint_url", settings.endpoint_url),
+        "AWS_ACCESS_KEY_ID": creds.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+        "AWS_DEFAULT_REGION": info.get("region", settings.default_region),
+    }
+    for name, value in values.items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lamina", description="A self-hosted AWS Lambda platform.")
+    parser.add_argument("--version", action="version", version=f"lamina {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start the platform")
+    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1, env LAMINA_HOST)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 9060, env LAMINA_PORT)")
+    serve.add_argument("--data-dir", type=Path, default=None,
+                       help="where state lives (default ~/.local/share/lamina, env LAMINA_DATA_DIR)")
+    serve.add_argument("--auth", choices=("on", "off"), default=None,
+                       help="'off' accepts any well-formed signature (local experiments only)")
+    serve.set_defaults(func=_serve)
+
+    env = commands.add_parser("env", help="print shell exports that point AWS clients at lamina")
+    env.add_argument("--data-dir", type=Path, default=None)
+    env.set_defaults(func=_env)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)

@@ -1,0 +1,119 @@
+"""The request handlers of the chain, each one step: find the service, authenticate, parse,
+authorize, dispatch, serialize."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Awaitable, Callable
+
+from botocore import xform_name
+
+from lamina.gateway.auth import Authenticator
+from lamina.gateway.auth_errors import auth_error
+from lamina.gateway.context import RequestContext
+from lamina.gateway.services import ServiceRegistry
+from lamina.gateway.sigv4 import SignatureProblem, read_signature
+from lamina.protocol.errors import (
+    NotImplementedByLamina, RequestTooLargeError, ServiceError, ValidationError)
+from lamina.protocol.validate import format_problems, validate
+from lamina.services.context import CallContext
+
+log = logging.getLogger("lamina.gateway")
+
+Handler = Callable[[RequestContext], Awaitable[None]]
+
+
+class UnknownService(ServiceError):
+    code = "UnknownServiceException"
+    status = 400
+
+
+class ResolveService:
+    """Which service and protocol: from the signature's credential scope, X-Amz-Target or path."""
+
+    def __init__(self, registry: ServiceRegistry, default_region: str, max_request_bytes: int) -> None:
+        self.registry = registry
+        self.default_region = default_region
+        self.max_request_bytes = max_request_bytes
+
+    async def __call__(self, ctx: RequestContext) -> None:
+        try:
+            ctx.signature = read_signature(ctx.request)
+        except SignatureProblem as problem:
+            ctx.signature = None
+            ctx.endpoint = self.registry.resolve(ctx.request, None)
+            if ctx.endpoint is not None:
+                ctx.protocol = ctx.endpoint.protocol_for(ctx.request)
+            raise auth_error(ctx.protocol.name if ctx.protocol else "json", problem.kind, problem.message)
+        endpoint = self.registry.resolve(ctx.request, ctx.signature)
+        ctx.region = ctx.signature.region if ctx.signature else self.default_region
+        if endpoint is None:
+            name = ctx.signature.service if ctx.signature else "(unsigned request)"
+            raise NotImplementedByLamina(f"lamina does not serve the service {name!r}")
+        ctx.endpoint = endpoint
+        ctx.protocol = endpoint.protocol_for(ctx.request)
+        if ctx.request.oversize:
+            raise RequestTooLargeError("Request must be smaller than the server's limit of "
+                                       f"{self.max_request_bytes} bytes")
+
+
+class Authenticate:
+    def __init__(self, authenticator: Authenticator) -> None:
+        self.authenticator = authenticator
+
+    async def __call__(self, ctx: RequestContext) -> None:
+        try:
+            ctx.principal = await self.authenticator.authenticate(ctx.request, ctx.signature)
+        except SignatureProblem as problem:
+            assert ctx.protocol is not None
+            raise auth_error(ctx.protocol.name, problem.kind, problem.message) from None
+
+
+class ParseRequest:
+    """Read the operation and its input with the model; check the model's constraints."""
+
+    async def __call__(self, ctx: RequestContext) -> None:
+        assert ctx.protocol is not None and ctx.endpoint is not None
+        ctx.operation, ctx.params = ctx.protocol.parse(ctx.request)
+        problems = validate(ctx.operation.input_shape, ctx.params)
+        if problems:
+            raise ValidationError(format_problems(problems), code=ctx.endpoint.codes.validation)
+
+
+class Authorize:
+    """The IAM hook: every authenticated request is checked here before its provider runs."""
+
+    def __init__(self) -> None:
+        self.checks: list[Handler] = []
+
+    async def __call__(self, ctx: RequestContext) -> None:
+        for check in self.checks:
+            await check(ctx)
+
+
+class Dispatch:
+    """Call the provider's method for the operation."""
+
+    async def __call__(self, ctx: RequestContext) -> None:
+        assert ctx.endpoint is not None and ctx.operation is not None and ctx.principal is not None
+        provider = ctx.endpoint.provider
+        method = getattr(provider, xform_name(ctx.operation.name), None)
+        if method is None:
+            raise NotImplementedByLamina(
+                f"lamina does not implement {ctx.endpoint.model.signing_name or ctx.endpoint.name}:"
+                f"{ctx.operation.name} yet")
+        call = CallContext(
+            service=ctx.endpoint.name, operation=ctx.operation.name, region=ctx.region,
+            account_id=ctx.principal.account_id or ctx.account_id, request_id=ctx.request_id,
+            principal=ctx.principal, base_url=ctx.base_url, source_ip=ctx.request.client_ip)
+        result = method(call, ctx.params or {})
+        if inspect.isawaitable(result):
+            result = await result
+        ctx.result = result
+
+
+class SerializeResponse:
+    async def __call__(self, ctx: RequestContext) -> None:
+        assert ctx.protocol is not None and ctx.operation is not None
+        ctx.response = ctx.protocol.serialize_result(ctx.operation, ctx.result, ctx.request_id)

@@ -1,0 +1,1 @@
+"""Identities and the policy language (shared by the gateway and the services)."""

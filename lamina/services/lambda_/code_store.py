@@ -1,0 +1,73 @@
+"""Deployment packages on disk: zips content-addressed by SHA-256, each extracted once, read-only.
+
+Functions (and versions) with the same zip share one extracted directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from lamina.services.lambda_.zip_package import MAX_UNZIPPED_BYTES, extract_package, remove_tree
+from lamina.store.blobs import BlobStore
+
+
+@dataclass(frozen=True, slots=True)
+class CodeArtifact:
+    digest: str  # hex SHA-256 of the zip: the blob's name
+    size: int  # bytes of the zip (CodeSize)
+    unzipped_size: int
+
+    @property
+    def sha256_b64(self) -> str:
+        """Lambda's ``CodeSha256``: the base64 of the zip's SHA-256."""
+        return base64.b64encode(bytes.fromhex(self.digest)).decode()
+
+
+class CodeStore:
+    def __init__(self, data_dir: Path) -> None:
+        self.blobs = BlobStore(data_dir / "blobs")
+        self.root = data_dir / "code"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def code_dir(self, digest: str) -> Path:
+        return self.root / digest
+
+    async def add_zip(self, data: bytes, limit: int = MAX_UNZIPPED_BYTES) -> CodeArtifact:
+        """Check and extract a zip (off the event loop), then keep it; refusals leave nothing behind."""
+        return await asyncio.to_thread(self._add_zip, data, limit)
+
+    def _add_zip(self, data: bytes, limit: int) -> CodeArtifact:
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.code_dir(digest)
+        with self._lock:
+            size_file = self.root / f"{digest}.size"
+            if target.exists() and size_file.exists():
+                return CodeArtifact(digest, len(data), int(size_file.read_text()))
+            if target.exists():
+                remove_tree(target)  # a crash left it without its size: extract again
+            unzipped = extract_package(data, target, limit)
+            self.blobs.put_bytes(data)
+            size_file.write_text(str(unzipped))
+            return CodeArtifact(digest, len(data), unzipped)
+
+    def ensure_extracted(self, digest: str) -> Path:
+        """The code directory, extracted again from the kept zip if it went missing."""
+        target = self.code_dir(digest)
+        if not target.exists() and self.blobs.exists(digest):
+            self._add_zip(self.blobs.read(digest), MAX_UNZIPPED_BYTES * 8)
+        return target
+
+    def zip_path(self, digest: str) -> Path:
+        return self.blobs.path(digest)
+
+    def remove(self, digest: str) -> None:
+        with self._lock:
+            remove_tree(self.code_dir(digest))
+            (self.root / f"{digest}.size").unlink(missing_ok=True)
+            self.blobs.delete(digest)

@@ -1,0 +1,25 @@
+"""The base of every service provider."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+Params = dict[str, Any]
+Result = dict[str, Any] | None
+
+
+class Provider:
+    """A service's operations: ``async def <snake_case_operation>(self, ctx, params) -> dict``.
+
+    The gateway finds the method by the operation's snake-case name (botocore's
+    ``xform_name``); an operation without a method answers NotImplemented,
+    naming it. ``service_name`` is the botocore model name.
+    """
+
+    service_name: ClassVar[str] = ""
+
+    async def start(self) -> None:
+        """Start background work (pollers, schedulers); called once the store is open."""
+
+    async def stop(self) -> None:
+        """Stop background work; called before the store closes."""
