@@ -44,7 +44,7 @@ _AMZ_FORMAT = "%Y%m%dT%H%M%SZ"
 # Strings made only of characters SigV4 never percent-encodes can skip quoting.
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/]*")
 _PLAIN_QUERY_PART = re.compile(r"[A-Za-z0-9\-._~]*")
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class SignatureProblem(Exception):
@@ -379,6 +379,6 @@ def verify(request: HttpRequest, sig: Signature, secret: str, now: dt.datetime |
     if not hmac.compare_digest(expected_signature(request, sig, secret).encode(), provided):
         raise SignatureProblem("mismatch", _MISMATCH)
     # Checked after the signature, as S3 does: the hash was signed, the body may still differ from it.
-    if declared_hash is not None and hashlib.sha256(request.body).hexdigest() != declared_hash:
+    if declared_hash is not None and hashlib.sha256(request.body).hexdigest() != declared_hash.lower():
         raise SignatureProblem("payload_mismatch",
                                "The provided 'x-amz-content-sha256' header does not match what was computed.")
