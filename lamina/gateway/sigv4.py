@@ -42,7 +42,7 @@ _QUERY_AUTH_PARAMS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", 
 _UTC = dt.timezone.utc
 _AMZ_FORMAT = "%Y%m%dT%H%M%SZ"
 # Strings made only of characters SigV4 never percent-encodes can skip quoting.
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/]*")
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/%]*")
 _PLAIN_QUERY_PART = re.compile(r"[A-Za-z0-9\-._~]*")
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -268,9 +268,10 @@ def _canonical_path(raw_path: str, service: str) -> str:
         return "/"
     if "//" in raw_path or "/." in raw_path or not raw_path.startswith("/"):
         raw_path = _remove_dot_segments(raw_path)
-    if _PLAIN_PATH.fullmatch(raw_path):
-        return raw_path
     # The path arrives encoded once; non-S3 services sign it encoded a second time.
+    if _PLAIN_PATH.fullmatch(raw_path):
+        # Only unreserved characters and escapes: encoding again just escapes the "%".
+        return raw_path.replace("%", "%25")
     return quote(raw_path, safe="/~", errors="surrogatepass")
 
 
