@@ -41,7 +41,7 @@ _QUERY_AUTH_PARAMS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", 
                       "X-Amz-Date")
 _UTC = dt.timezone.utc
 _AMZ_FORMAT = "%Y%m%dT%H%M%SZ"
-# Strings made only of characters SigV4 never percent-encodes can skip quoting.
+# Unreserved characters (and, in a path, its escapes) need no quoting: most requests skip urllib.
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/%]*")
 _PLAIN_QUERY_PART = re.compile(r"[A-Za-z0-9\-._~]*")
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")

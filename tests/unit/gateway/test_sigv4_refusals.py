@@ -242,7 +242,8 @@ def test_credential_with_too_few_elements(invoke):
     problem = unreadable(invoke)
     assert problem.kind == "malformed"
     assert problem.message == ("Credential must have exactly 5 slash-delimited elements, "
-                               "e.g. keyid/date/region/service/term, got 'AKIAIOSFODNN7EXAMPLE/20260314/us-east-1/lambda'")
+                               "e.g. keyid/date/region/service/term, "
+                               "got 'AKIAIOSFODNN7EXAMPLE/20260314/us-east-1/lambda'")
 
 
 def test_wrong_scope_terminator(invoke, secret, frozen_signing_clock):
