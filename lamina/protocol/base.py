@@ -10,7 +10,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpRequest, HttpResponse
-from lamina.protocol.models import error_shapes
+from lamina.protocol.query_compat import query_error_shapes
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +46,12 @@ class Protocol(ABC):
         """The HTTP response for an error, in this protocol's error shape."""
 
     def error_status(self, error: ServiceError) -> int:
-        """The model's HTTP status for the error's shape, else the error's own."""
-        shape = error_shapes(self.service).get(error.code)
+        """The model's HTTP status for the error's shape, else the error's own.
+
+        Services that moved from query keep their query-era statuses (SQS's
+        ``OverLimit`` is 403), so those are looked up with the query traits.
+        """
+        shape = query_error_shapes(self.service).get(error.code)
         if shape is not None:
             status = shape.metadata.get("error", {}).get("httpStatusCode")
             if status:
