@@ -64,6 +64,7 @@ class CborProtocol(Protocol):
 
     def serialize_result(self, operation: OperationModel, result: dict[str, Any] | None,
                          request_id: str) -> HttpResponse:
+        self.refuse_event_stream(operation)
         headers = [("x-amzn-RequestId", request_id), _PROTOCOL_HEADER]
         shape = operation.output_shape
         if shape is None:

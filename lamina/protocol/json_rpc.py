@@ -44,6 +44,7 @@ class JsonProtocol(Protocol):
 
     def serialize_result(self, operation: OperationModel, result: dict[str, Any] | None,
                          request_id: str) -> HttpResponse:
+        self.refuse_event_stream(operation)
         shape = operation.output_shape
         body = orjson.dumps(write_json(shape, result or {})) if shape is not None else b"{}"
         return HttpResponse(200, [("x-amzn-RequestId", request_id), ("Content-Type", self.content_type)], body)

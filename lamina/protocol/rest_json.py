@@ -36,7 +36,8 @@ class RestJsonProtocol(Protocol):
         if shape is None:
             return operation, {}
         try:
-            params, body_members = read_located_members(shape, labels, request.query, request.headers)
+            params, body_members = read_located_members(
+                shape, labels, request.query, request.headers, self.router.literal_query_keys(operation))
         except LocationError as exc:
             raise SerializationError(str(exc), code=self.codes.serialization) from None
         payload_name = shape.serialization.get("payload")
@@ -65,6 +66,7 @@ class RestJsonProtocol(Protocol):
 
     def serialize_result(self, operation: OperationModel, result: dict[str, Any] | None,
                          request_id: str) -> HttpResponse:
+        self.refuse_event_stream(operation)
         headers: list[tuple[str, str]] = [("x-amzn-RequestId", request_id)]
         shape = operation.output_shape
         result = result or {}
@@ -83,7 +85,9 @@ class RestJsonProtocol(Protocol):
                     body = orjson.dumps(write_json(member, value))
             elif any(not m.serialization.get("location") for m in shape.members.values()):
                 body = orjson.dumps(write_json(shape, result))
-        if body or (shape is not None and not shape.serialization.get("payload")):
+        has_type = any(name.lower() == "content-type" for name, _ in headers)
+        if not has_type and (body or (shape is not None and not shape.serialization.get("payload"))):
+            # A result member bound to Content-Type (API Gateway's GetExport) names the type itself.
             headers.append(("Content-Type", JSON_TYPE))
         return HttpResponse(status, headers, body)
 

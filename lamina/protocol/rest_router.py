@@ -26,6 +26,7 @@ class RestRouter:
 
     def __init__(self, service: ServiceModel) -> None:
         routes: list[_Route] = []
+        self._literal_keys: dict[str, frozenset[str]] = {}
         for name in service.operation_names:
             op = service.operation_model(name)
             uri = op.http.get("requestUri", "/")
@@ -35,6 +36,7 @@ class RestRouter:
                 for part in query.split("&") if part
                 for k, v in [tuple(part.split("=", 1)) if "=" in part else (part, "")]
             )
+            self._literal_keys[name] = frozenset(k for k, _ in literals)
             regex, literal_chars = self._compile(path)
             labels = tuple(m.group(1) for m in _LABEL.finditer(path))
             greedy = 1 if "+}" in path else 0
@@ -79,6 +81,10 @@ class RestRouter:
             labels = {k: unquote(v) for k, v in zip(route.labels, found.groups())}
             return route.operation, labels
         return None
+
+    def literal_query_keys(self, operation: OperationModel) -> frozenset[str]:
+        """Query keys fixed by the operation's ``requestUri`` (``/restapis?mode=import``): not input."""
+        return self._literal_keys.get(operation.name, frozenset())
 
     def methods_for(self, raw_path: str) -> set[str]:
         return {m for m, routes in self._by_method.items() if any(r.pattern.match(raw_path) for r in routes)}

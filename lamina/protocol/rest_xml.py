@@ -70,7 +70,8 @@ class RestXmlProtocol(Protocol):
         if shape is None:
             return operation, {}
         try:
-            params, body_members = read_located_members(shape, labels, request.query, request.headers)
+            params, body_members = read_located_members(
+                shape, labels, request.query, request.headers, self.router.literal_query_keys(operation))
             payload_name = shape.serialization.get("payload")
             if payload_name:
                 member = shape.members[payload_name]
@@ -89,15 +90,13 @@ class RestXmlProtocol(Protocol):
 
     def serialize_result(self, operation: OperationModel, result: dict[str, Any] | None,
                          request_id: str) -> HttpResponse:
+        self.refuse_event_stream(operation)
         headers: list[tuple[str, str]] = [("x-amz-request-id", request_id)]
         shape = operation.output_shape
         result = result or {}
         status = write_located_members(shape, result, headers) or int(operation.http.get("responseCode", 200))
         if shape is None:
             return HttpResponse(status, headers, b"")
-        if shape.serialization.get("eventstream") or any(
-                m.serialization.get("eventstream") for m in shape.members.values()):
-            raise NotImplementedByLamina(f"lamina does not stream events for {self._name(operation)} yet")
         body = b""
         payload_name = shape.serialization.get("payload")
         if payload_name:

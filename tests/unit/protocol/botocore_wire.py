@@ -9,6 +9,7 @@ way a client's endpoint does, modeled error fields included.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 from botocore.awsrequest import HeadersDict, create_request_object, prepare_request_dict
 from botocore.model import OperationModel, Shape
 from botocore.parsers import create_parser
+from botocore.response import StreamingBody
 from botocore.serialize import create_serializer
 
 from lamina.protocol.http import HttpRequest, HttpResponse
@@ -53,6 +55,9 @@ def client_parse(protocol: str, operation: OperationModel, response: HttpRespons
     """What a botocore client returns for ``response`` (before its per-service handlers)."""
     parser = create_parser(protocol)
     raw = response_dict(response, operation.name)
+    if response.status < 300 and operation.has_streaming_output:
+        # A client hands a blob payload to the parser as a stream, as botocore's endpoint does.
+        raw["body"] = StreamingBody(io.BytesIO(response.body), len(response.body))
     parsed = parser.parse(raw, operation.output_shape)
     if response.status >= 300:
         code = parsed.get("Error", {}).get("Code")
@@ -75,6 +80,8 @@ def normalise(value: Any) -> Any:
         return value if math.isnan(value) or math.isinf(value) else round(value, 6)
     if isinstance(value, (bytes, bytearray)):
         return bytes(value)
+    if isinstance(value, StreamingBody):
+        return value.read()
     return value
 
 

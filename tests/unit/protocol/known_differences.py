@@ -17,3 +17,13 @@ def expected_params(form: Form, operation: OperationModel, params: dict[str, Any
 def expected_result(form: Form, operation: OperationModel, result: dict[str, Any]) -> dict[str, Any]:
     """What botocore must read back from the result we serialized."""
     return result
+
+
+# CloudWatch's model gives DashboardNotFoundError and ResourceNotFound the same query code,
+# "ResourceNotFound"; a botocore client maps that code to the last shape, ResourceNotFound.
+_SHARED_ERROR_CODES = {("cloudwatch", "DashboardNotFoundError"): "ResourceNotFound"}
+
+
+def client_class(form: Form, shape_name: str) -> str:
+    """The error shape whose exception class a botocore client raises for ``shape_name``."""
+    return _SHARED_ERROR_CODES.get((form.service, shape_name), shape_name)

@@ -67,11 +67,13 @@ class ValueMaker:
             return self._structure(shape, stack, location)
         if kind == "list":
             size = self._size(shape)
-            return [self._value(shape.member, f"{hint}{i}", stack, location) for i in range(size)]
+            items = [self._value(shape.member, f"{hint}{i}", stack, location) for i in range(size)]
+            return None if None in items else items
         if kind == "map":
             size = self._size(shape)
             keys = self._keys(shape.key, hint, size, location)
-            return {k: self._value(shape.value, f"{hint}{i}", stack, location) for i, k in enumerate(keys)}
+            values = [self._value(shape.value, f"{hint}{i}", stack, location) for i in range(len(keys))]
+            return None if None in values else dict(zip(keys, values))
         return self._scalar(shape, hint, location)
 
     def _size(self, shape: Shape) -> int:
