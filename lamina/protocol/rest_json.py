@@ -26,7 +26,7 @@ class RestJsonProtocol(Protocol):
         self.router = RestRouter(service)
 
     def parse(self, request: HttpRequest) -> tuple[OperationModel, dict[str, Any]]:
-        found = self.router.match(request.method, request.path, request.query)
+        found = self.router.match(request.method, request.path, request.query, request.headers)
         if found is None:
             raise UnknownOperationError(
                 f"No operation of {self.service.service_name} matches {request.method} {request.path}",

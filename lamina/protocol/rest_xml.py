@@ -56,7 +56,7 @@ class RestXmlProtocol(Protocol):
         self.bare_errors = service.metadata.get("signingName", service.service_name) == "s3"
 
     def parse(self, request: HttpRequest) -> tuple[OperationModel, dict[str, Any]]:
-        found = self.router.match(request.method, request.path, request.query)
+        found = self.router.match(request.method, request.path, request.query, request.headers)
         if found is None:
             raise UnknownOperationError(
                 f"No operation of {self.service.service_name} matches {request.method} {request.path}",
