@@ -35,7 +35,9 @@ _cache: dict[tuple[ServiceModel, str, ErrorCodes | None], Protocol] = {}
 def families(service: ServiceModel) -> list[str]:
     """The families ``service`` can be spoken in, the model's preferred one first."""
     metadata = service.metadata
-    found = list(metadata.get("protocols") or [metadata["protocol"]])
+    # The preferred family is the one botocore's own clients pick (json before CBOR for CloudWatch).
+    preferred = service.resolved_protocol
+    found = [preferred] + [f for f in metadata.get("protocols") or () if f != preferred]
     if "query" not in found and has_query_form(service):
         found.append("query")
     return found
