@@ -61,12 +61,15 @@ def test_results_read_back_or_are_refused_by_name(s3: RestXmlProtocol, name: str
     # With the root element named, as the S3 service will name them.
     named = RestXmlProtocol(S3, root_elements={name: f"{name}Result"})
     response = named.serialize_result(operation, result, "r")
-    assert normalise(strip_metadata(client_parse("rest-xml", operation, response))) == normalise(result)
+    parsed = strip_metadata(client_parse("rest-xml", operation, response))
+    if name == "GetBucketNotification":  # botocore reads the <Event> elements into both members
+        parsed = _without_colliding_event(operation, parsed)
+    assert normalise(parsed) == normalise(result)
 
 
 def _without_colliding_event(operation, result):  # noqa: ANN001, ANN202 - a test helper
     """The deprecated notification configurations have a member ``Event`` and a flattened list
-    ``Events`` of ``<Event>`` elements: no XML reader can tell them apart, so only ``Events`` is sent."""
+    ``Events`` of ``<Event>`` elements: no XML reader can tell them apart, so only ``Events`` is compared."""
     config = operation.output_shape.members["TopicConfiguration"]
     assert member_element_name("Event", config.members["Event"]) == \
         member_element_name("Events", config.members["Events"]) == "Event"
