@@ -31,7 +31,6 @@ class QueryParamError(ValueError):
 
     def __init__(self, name: str, value: str, expected: str) -> None:
         super().__init__(f"Value '{value}' for parameter {name} is invalid: expected {expected}")
-        self.name = name
 
 
 class _Node:
@@ -128,10 +127,10 @@ def _read(shape: Shape, node: _Node, name: str) -> Any:
         return out
     if node.value is None:
         return None
-    return read_scalar(shape, node.value, name)
+    return _read_scalar(shape, node.value, name)
 
 
-def read_scalar(shape: Shape, text: str, name: str) -> Any:
+def _read_scalar(shape: Shape, text: str, name: str) -> Any:
     """A scalar parameter from its query text."""
     kind = shape.type_name
     if kind == "string":

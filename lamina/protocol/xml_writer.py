@@ -103,19 +103,16 @@ class XmlWriter:
 
     def members(self, shape: Shape, value: dict[str, Any]) -> None:
         """Write a structure's body members (not headers, not attributes) in model order."""
-        for name, member in shape.members.items():
+        for name, member, tag, layout in _plan(shape):
             item = value.get(name)
             if item is None:
                 continue
-            serialization = member.serialization
-            if serialization.get("location") or serialization.get("xmlAttribute"):
-                continue
-            tag = member_element_name(name, member)
-            if member.type_name == "list" and serialization.get("flattened"):
+            if layout == _FLAT_LIST:
+                element_shape = member.member
                 for element in item:
                     if element is not None:
-                        self.element(tag, member.member, element)
-            elif member.type_name == "map" and serialization.get("flattened"):
+                        self.element(tag, element_shape, element)
+            elif layout == _FLAT_MAP:
                 for key, entry in item.items():
                     self.parts.append(f"<{tag}>")
                     self._map_pair(member, key, entry)
@@ -147,6 +144,29 @@ class XmlWriter:
             self.parts.append(f'<{name} xmlns="{escape_attr(namespace)}"{attributes}>')
         else:
             self.parts.append(f"<{name}{attributes}>")
+
+
+_NESTED, _FLAT_LIST, _FLAT_MAP = 0, 1, 2
+
+
+def _plan(shape: Shape) -> list[tuple[str, Shape, str, int]]:
+    """A structure's body members with their element names, worked out once per shape."""
+    plan = getattr(shape, "_lamina_xml_plan", None)
+    if plan is None:
+        plan = []
+        for name, member in shape.members.items():
+            serialization = member.serialization
+            if serialization.get("location") or serialization.get("xmlAttribute"):
+                continue
+            flattened = serialization.get("flattened")
+            layout = _NESTED
+            if flattened and member.type_name == "list":
+                layout = _FLAT_LIST
+            elif flattened and member.type_name == "map":
+                layout = _FLAT_MAP
+            plan.append((name, member, member_element_name(name, member), layout))
+        shape._lamina_xml_plan = plan  # type: ignore[attr-defined]
+    return plan
 
 
 def _shape_namespace(shape: Shape) -> str | None:

@@ -7,7 +7,6 @@ import datetime as dt
 from xml.etree import ElementTree
 
 import pytest
-from botocore.serialize import create_serializer
 
 from lamina.protocol.errors import SerializationError, ServiceError, UnknownOperationError
 from lamina.protocol.http import HttpRequest
@@ -223,3 +222,15 @@ def test_the_query_model_of_sqs_only_adds_wire_traits() -> None:
     assert query_model(cloudwatch) is cloudwatch
     with pytest.raises(LookupError):
         query_model(load_service_model("lambda"))
+
+
+def test_special_floats_in_xml_and_form_values() -> None:
+    cloudwatch = QueryProtocol(load_service_model("cloudwatch"))
+    operation = cloudwatch.model.operation_model("GetMetricStatistics")
+    result = {"Datapoints": [{"Sum": float("inf"), "Minimum": float("-inf"), "Maximum": 0.1}]}
+    response = cloudwatch.serialize_result(operation, result, "r")
+    assert b"<Sum>Infinity</Sum>" in response.body and b"<Minimum>-Infinity</Minimum>" in response.body
+    assert client_parse("query", operation, response)["Datapoints"] == result["Datapoints"]
+    put = cloudwatch.model.operation_model("PutMetricData")
+    request = client_request("query", put, {"Namespace": "n", "MetricData": [{"MetricName": "m", "Value": 0.1}]})
+    assert cloudwatch.parse(request)[1]["MetricData"][0]["Value"] == 0.1

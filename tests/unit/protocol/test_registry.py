@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from botocore.serialize import create_serializer
 
 from lamina.protocol.cbor import CborProtocol
 from lamina.protocol.http import HttpRequest
