@@ -1,7 +1,12 @@
-"""rest-json fixes found by the round trip, each shown on its own."""
+"""rest-json and json fixes found by the round trip, each shown on its own."""
 
 from __future__ import annotations
 
+import pytest
+
+from lamina.protocol.errors import SerializationError
+from lamina.protocol.http import HttpRequest
+from lamina.protocol.json_rpc import JsonProtocol
 from lamina.protocol.models import load_service_model
 from lamina.protocol.rest_json import RestJsonProtocol
 from tests.unit.protocol.botocore_wire import client_parse, client_request
@@ -37,3 +42,15 @@ def test_lambda_invoke_through_a_real_client() -> None:
     assert result["StatusCode"] == 200
     assert result["ExecutedVersion"] == "$LATEST"
     assert result["Payload"].read() == b'{"ok": true}'
+
+
+def test_a_null_body_is_a_serialization_error_not_a_crash() -> None:
+    lambda_ = RestJsonProtocol(load_service_model("lambda"))
+    logs = JsonProtocol(load_service_model("logs"))
+    requests = [
+        (lambda_, HttpRequest("POST", "/2015-03-31/functions", "", {}, b"null")),
+        (logs, HttpRequest("POST", "/", "", {"x-amz-target": "Logs_20140328.CreateLogGroup"}, b"null")),
+    ]
+    for protocol, request in requests:
+        with pytest.raises(SerializationError, match="cannot be read as a structure"):
+            protocol.parse(request)
