@@ -45,12 +45,19 @@ class RestJsonProtocol(Protocol):
             member = shape.members[payload_name]
             if member.type_name in ("blob", "string"):
                 if request.body or member.type_name == "blob" and payload_name in shape.required_members:
-                    params[payload_name] = request.body if member.type_name == "blob" else request.body.decode()
+                    params[payload_name] = request.body if member.type_name == "blob" else self._text(request.body)
             elif request.body:
                 params[payload_name] = self._read_body(member, request.body)
         elif body_members and request.body:
             params.update(self._read_body(shape, request.body))
         return operation, params
+
+    def _text(self, body: bytes) -> str:
+        try:
+            return body.decode()
+        except UnicodeDecodeError:
+            raise SerializationError("The request body is not valid UTF-8 text",
+                                     code=self.codes.serialization) from None
 
     def _read_body(self, shape: Any, body: bytes) -> dict[str, Any]:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from botocore.model import ServiceModel
 
 from lamina.protocol.errors import SerializationError
 from lamina.protocol.http import HttpRequest
@@ -54,3 +55,18 @@ def test_a_null_body_is_a_serialization_error_not_a_crash() -> None:
     for protocol, request in requests:
         with pytest.raises(SerializationError, match="cannot be read as a structure"):
             protocol.parse(request)
+
+
+def test_a_text_payload_that_is_not_utf8_is_a_serialization_error() -> None:
+    # None of our rest-json models has a string payload yet; the rule is the protocol's.
+    model = ServiceModel({
+        "metadata": {"protocol": "rest-json", "apiVersion": "1", "serviceId": "Svc", "signatureVersion": "v4"},
+        "operations": {"Put": {"name": "Put", "http": {"method": "PUT", "requestUri": "/doc"},
+                               "input": {"shape": "PutInput"}}},
+        "shapes": {"PutInput": {"type": "structure", "payload": "Text", "members": {"Text": {"shape": "Text"}}},
+                   "Text": {"type": "string"}},
+    }, "svc")
+    protocol = RestJsonProtocol(model)
+    assert protocol.parse(HttpRequest("PUT", "/doc", "", {}, "héllo".encode()))[1] == {"Text": "héllo"}
+    with pytest.raises(SerializationError, match="UTF-8"):
+        protocol.parse(HttpRequest("PUT", "/doc", "", {}, b"\xff\xfe"))
