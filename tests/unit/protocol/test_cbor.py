@@ -92,6 +92,8 @@ def test_unknown_operations_and_paths(cloudwatch: CborProtocol) -> None:
 
 @pytest.mark.parametrize("body, words", [
     (b"\xff\x00garbage", "not valid CBOR"),
+    (b"\x81" * 100_000 + b"\x00", "not valid CBOR"),  # nesting deeper than any model
+    (b"\x5b" + b"\xff" * 8, "not valid CBOR"),  # a byte string claiming 2**64 bytes
     (cbor2.dumps(["not", "a", "map"]), "structure"),
     (cbor2.dumps({"Namespace": 7}), "Namespace"),
     (cbor2.dumps({"MetricData": [{"MetricName": "m", "Value": "high"}]}), "MetricData.member.Value"),
