@@ -122,3 +122,17 @@ def test_refusals_and_bad_bodies(s3: RestXmlProtocol) -> None:
                              b"<VersioningConfiguration><MFADelete>Enabled</MFADelete>"
                              b"<Status>Enabled</Status></VersioningConfiguration>"
                              b"<!-- trailing --><Extra/>"))
+
+
+@pytest.mark.parametrize("body", [
+    # Entity expansion ("billion laughs"): expat refuses the amplification.
+    b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+    + b"".join(b'<!ENTITY %c "%s">' % (98 + i, b"&%c;" % (97 + i) * 10) for i in range(9))
+    + b"]><Tagging><TagSet><Tag><Key>&j;</Key><Value>v</Value></Tag></TagSet></Tagging>",
+    # External entities are never fetched.
+    b'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b"<Tagging><TagSet><Tag><Key>&x;</Key><Value>v</Value></Tag></TagSet></Tagging>",
+])
+def test_hostile_xml_is_refused(s3: RestXmlProtocol, body: bytes) -> None:
+    with pytest.raises(SerializationError, match="not well-formed"):
+        s3.parse(HttpRequest("PUT", "/bucket", "tagging", {}, body))
