@@ -14,6 +14,8 @@ traits (``locationName``s, ``resultWrapper``s, ``xmlNamespace``, error codes)
 over the current model; the operations and params it returns carry the
 current model's member names, so the same provider serves both forms.
 
+``Version`` is not checked: each model has one API version, and clients send it.
+
 Query XML: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-responses.html
 Common query errors (MissingAction, InvalidAction, InvalidParameterValue):
 https://docs.aws.amazon.com/sns/latest/api/CommonErrors.html
