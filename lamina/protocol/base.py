@@ -8,9 +8,9 @@ from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
 
-from lamina.protocol.errors import ServiceError
+from lamina.protocol.errors import NotImplementedByLamina, ServiceError
 from lamina.protocol.http import HttpRequest, HttpResponse
-from lamina.protocol.models import error_shapes
+from lamina.protocol.query_compat import query_error_shapes
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +46,12 @@ class Protocol(ABC):
         """The HTTP response for an error, in this protocol's error shape."""
 
     def error_status(self, error: ServiceError) -> int:
-        """The model's HTTP status for the error's shape, else the error's own."""
-        shape = error_shapes(self.service).get(error.code)
+        """The model's HTTP status for the error's shape, else the error's own.
+
+        Services that moved from query keep their query-era statuses (SQS's
+        ``OverLimit`` is 403), so those are looked up with the query traits.
+        """
+        shape = query_error_shapes(self.service).get(error.code)
         if shape is not None:
             status = shape.metadata.get("error", {}).get("httpStatusCode")
             if status:
@@ -57,3 +61,12 @@ class Protocol(ABC):
     def error_fields(self, error: ServiceError) -> dict[str, Any]:
         """Members of the error's shape that the provider filled in, besides the message."""
         return {k: v for k, v in error.fields.items() if v is not None}
+
+    def refuse_event_stream(self, operation: OperationModel) -> None:
+        """Event-stream results need the binary event-stream framing, which lamina does not write yet.
+
+        Answering with a plain body would look like success to a client and lose the events.
+        """
+        if operation.has_event_stream_output:
+            raise NotImplementedByLamina(
+                f"lamina does not stream events for {self.service.service_name}:{operation.name} yet")

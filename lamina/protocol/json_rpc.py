@@ -11,7 +11,7 @@ from lamina.protocol.base import ErrorCodes, Protocol
 from lamina.protocol.errors import SerializationError, ServiceError, UnknownOperationError
 from lamina.protocol.http import HttpRequest, HttpResponse
 from lamina.protocol.json_shapes import JsonShapeError, read_json, write_json
-from lamina.protocol.models import error_shapes
+from lamina.protocol.query_compat import query_error_header, query_error_shapes
 
 
 class JsonProtocol(Protocol):
@@ -22,8 +22,6 @@ class JsonProtocol(Protocol):
         version = service.metadata.get("jsonVersion", "1.0")
         self.content_type = f"application/x-amz-json-{version}"
         self.target_prefix = service.metadata.get("targetPrefix", "")
-        # Services that moved from query to json keep their query error codes in a header.
-        self.query_compatible = "awsQueryCompatible" in service.metadata
 
     def parse(self, request: HttpRequest) -> tuple[OperationModel, dict[str, Any]]:
         target = request.headers.get("x-amz-target", "")
@@ -46,6 +44,7 @@ class JsonProtocol(Protocol):
 
     def serialize_result(self, operation: OperationModel, result: dict[str, Any] | None,
                          request_id: str) -> HttpResponse:
+        self.refuse_event_stream(operation)
         shape = operation.output_shape
         body = orjson.dumps(write_json(shape, result or {})) if shape is not None else b"{}"
         return HttpResponse(200, [("x-amzn-RequestId", request_id), ("Content-Type", self.content_type)], body)
@@ -54,15 +53,11 @@ class JsonProtocol(Protocol):
                         request_id: str) -> HttpResponse:
         headers = [("x-amzn-RequestId", request_id), ("Content-Type", self.content_type)]
         headers.extend(error.headers.items())
-        shape = error_shapes(self.service).get(error.code)
-        code = error.code
-        if shape is not None:
-            # Model error shapes may carry a query-era code (e.g. SQS's AWS.SimpleQueueService.NonExistentQueue).
-            query_code = shape.metadata.get("error", {}).get("code")
-            if self.query_compatible and query_code:
-                fault = "Sender" if error.sender_fault else "Receiver"
-                headers.append(("x-amzn-query-error", f"{query_code};{fault}"))
-            code = shape.name
+        shape = query_error_shapes(self.service).get(error.code)
+        code = shape.name if shape is not None else error.code
+        query_error = query_error_header(self.service, error.code)
+        if query_error:
+            headers.append(("x-amzn-query-error", query_error))
         fields = self.error_fields(error)
         document: dict[str, Any] = {"__type": code}
         if shape is not None:

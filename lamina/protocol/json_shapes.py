@@ -54,6 +54,9 @@ def _join(path: str, name: str) -> str:
 def read_json(shape: Shape, value: Any, path: str = "", ts_format: str = "unixTimestamp") -> Any:
     """Convert a decoded JSON value to the parameter value for ``shape``."""
     if value is None:
+        if not path and shape.type_name == "structure":
+            # A body of `null` is no input structure; without this it reached providers as None.
+            raise JsonShapeError(path, "a structure", value)
         return None
     kind = shape.type_name
     if kind == "structure":

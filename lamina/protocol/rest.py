@@ -43,12 +43,17 @@ def _scalar(shape: Shape, text: str, where: str) -> Any:
 
 
 def read_located_members(shape: Shape, labels: dict[str, str], query: str,
-                         headers: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """Members bound to the request line and headers, and the names of the body members left."""
+                         headers: dict[str, str], literal_query_keys: frozenset[str] = frozenset()
+                         ) -> tuple[dict[str, Any], list[str]]:
+    """Members bound to the request line and headers, and the names of the body members left.
+
+    ``literal_query_keys`` are fixed by the operation's URI and never land in a
+    query-string map member.
+    """
     params: dict[str, Any] = {}
     body_members: list[str] = []
     query_pairs: list[tuple[str, str]] | None = None
-    bound_query_keys: set[str] = set()
+    bound_query_keys: set[str] = set(literal_query_keys)
     map_member: tuple[str, Shape] | None = None
     for name, member in shape.members.items():
         location = member.serialization.get("location")

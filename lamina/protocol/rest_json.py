@@ -26,7 +26,7 @@ class RestJsonProtocol(Protocol):
         self.router = RestRouter(service)
 
     def parse(self, request: HttpRequest) -> tuple[OperationModel, dict[str, Any]]:
-        found = self.router.match(request.method, request.path, request.query)
+        found = self.router.match(request.method, request.path, request.query, request.headers)
         if found is None:
             raise UnknownOperationError(
                 f"No operation of {self.service.service_name} matches {request.method} {request.path}",
@@ -36,7 +36,8 @@ class RestJsonProtocol(Protocol):
         if shape is None:
             return operation, {}
         try:
-            params, body_members = read_located_members(shape, labels, request.query, request.headers)
+            params, body_members = read_located_members(
+                shape, labels, request.query, request.headers, self.router.literal_query_keys(operation))
         except LocationError as exc:
             raise SerializationError(str(exc), code=self.codes.serialization) from None
         payload_name = shape.serialization.get("payload")
@@ -44,12 +45,19 @@ class RestJsonProtocol(Protocol):
             member = shape.members[payload_name]
             if member.type_name in ("blob", "string"):
                 if request.body or member.type_name == "blob" and payload_name in shape.required_members:
-                    params[payload_name] = request.body if member.type_name == "blob" else request.body.decode()
+                    params[payload_name] = request.body if member.type_name == "blob" else self._text(request.body)
             elif request.body:
                 params[payload_name] = self._read_body(member, request.body)
         elif body_members and request.body:
             params.update(self._read_body(shape, request.body))
         return operation, params
+
+    def _text(self, body: bytes) -> str:
+        try:
+            return body.decode()
+        except UnicodeDecodeError:
+            raise SerializationError("The request body is not valid UTF-8 text",
+                                     code=self.codes.serialization) from None
 
     def _read_body(self, shape: Any, body: bytes) -> dict[str, Any]:
         try:
@@ -65,6 +73,7 @@ class RestJsonProtocol(Protocol):
 
     def serialize_result(self, operation: OperationModel, result: dict[str, Any] | None,
                          request_id: str) -> HttpResponse:
+        self.refuse_event_stream(operation)
         headers: list[tuple[str, str]] = [("x-amzn-RequestId", request_id)]
         shape = operation.output_shape
         result = result or {}
@@ -83,7 +92,9 @@ class RestJsonProtocol(Protocol):
                     body = orjson.dumps(write_json(member, value))
             elif any(not m.serialization.get("location") for m in shape.members.values()):
                 body = orjson.dumps(write_json(shape, result))
-        if body or (shape is not None and not shape.serialization.get("payload")):
+        has_type = any(name.lower() == "content-type" for name, _ in headers)
+        if not has_type and (body or (shape is not None and not shape.serialization.get("payload"))):
+            # A result member bound to Content-Type (API Gateway's GetExport) names the type itself.
             headers.append(("Content-Type", JSON_TYPE))
         return HttpResponse(status, headers, body)
 
