@@ -40,6 +40,9 @@ _S3 = {
     "payload_mismatch": ("XAmzContentSHA256Mismatch", 400, None),
     "inactive_key": ("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."),
     "expired_token": ("ExpiredToken", 400, "The provided token has expired."),
+    "invalid_content_sha256": ("InvalidArgument", 400, None),
+    "incomplete_body": ("IncompleteBody", 400, None),
+    "malformed_body": ("InvalidRequest", 400, None),
 }
 _BY_FAMILY = {"json": _JSON, "rest-json": _JSON, "smithy-rpc-v2-cbor": _JSON, "query": _QUERY, "rest-xml": _S3}
 

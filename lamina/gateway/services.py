@@ -9,42 +9,25 @@ from botocore.model import ServiceModel
 from lamina.gateway.sigv4 import Signature
 from lamina.protocol.base import ErrorCodes, Protocol
 from lamina.protocol.http import HttpRequest
+from lamina.protocol.registry import protocol_for, request_family
 from lamina.services.provider import Provider
 
 
 @dataclass
 class ServiceEndpoint:
-    """A served service: its model, its provider and a protocol instance per family it speaks."""
+    """A served service: its model, its provider, and the error codes it uses for bad input."""
 
-    name: str  # botocore model name, e.g. "lambda", "monitoring" is "cloudwatch"
+    name: str  # botocore model name, e.g. "lambda"; CloudWatch's is "cloudwatch"
     model: ServiceModel
     provider: Provider
-    protocols: dict[str, Protocol]
     signing_names: tuple[str, ...]
     codes: ErrorCodes = field(default_factory=ErrorCodes)
     # For services that share a signing name (apigateway v1/v2): the path prefix that claims a request.
     path_prefix: str | None = None
 
-    @property
-    def default_protocol(self) -> Protocol:
-        return self.protocols[self.model.metadata["protocol"]]
-
     def protocol_for(self, request: HttpRequest) -> Protocol:
-        """The family a request uses; multi-protocol services (CloudWatch, SQS) accept several."""
-        if len(self.protocols) == 1:
-            return self.default_protocol
-        headers = request.headers
-        if "smithy-protocol" in headers or request.path.startswith("/service/"):
-            family = "smithy-rpc-v2-cbor"
-        elif "x-amz-target" in headers:
-            family = "json"
-        elif "query" in self.protocols and (
-                headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-                or "Action=" in request.query):
-            family = "query"
-        else:
-            return self.default_protocol
-        return self.protocols.get(family) or self.default_protocol
+        """The protocol of the family the request is in; CloudWatch and SQS accept several."""
+        return protocol_for(self.model, request_family(self.model, request), self.codes)
 
 
 class ServiceRegistry:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from lamina.gateway.services import ServiceEndpoint
 from lamina.protocol.base import ErrorCodes
 from lamina.protocol.models import load_service_model
-from lamina.protocol.rest_json import RestJsonProtocol
 from lamina.services.platform import Platform
 
 
@@ -19,5 +18,4 @@ def build(platform: Platform) -> ServiceEndpoint:
     codes = ErrorCodes(validation="ValidationException", serialization="InvalidRequestContentException")
     provider = LambdaProvider(platform.store, platform.engine, CodeStore(platform.settings.data_dir),
                               platform.downloads, platform.settings.account_concurrency)
-    return ServiceEndpoint("lambda", model, provider, {"rest-json": RestJsonProtocol(model, codes)},
-                           ("lambda",), codes)
+    return ServiceEndpoint("lambda", model, provider, ("lambda",), codes)
