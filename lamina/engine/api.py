@@ -70,6 +70,25 @@ class InvocationResult:
     environment_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class AccountConcurrency:
+    """The account-level figures of GetAccountSettings."""
+
+    limit: int  # AccountLimit.ConcurrentExecutions
+    unreserved: int  # AccountLimit.UnreservedConcurrentExecutions: limit minus every function's reservation
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionedStatus:
+    """Where a version's provisioned concurrency stands (GetProvisionedConcurrencyConfig's fields)."""
+
+    requested: int
+    allocated: int  # environments started for it (initializing or initialized)
+    available: int  # environments initialized and ready
+    status: str  # "IN_PROGRESS" | "READY" | "FAILED"
+    status_reason: str | None = None
+
+
 class LogSink(Protocol):
     """Where execution environments' log lines go (the logs service's storage implements it)."""
 
