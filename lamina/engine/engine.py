@@ -42,6 +42,8 @@ class Engine:
     # lifecycle of the engine
     async def start(self) -> None:
         self.settings.work_dir.mkdir(parents=True, exist_ok=True)
+        # Every method runs on this loop's thread; the synchronous ones may schedule work on it.
+        self.loop = asyncio.get_running_loop()
         self._running = True
         self._reaper.start()
 
@@ -68,7 +70,13 @@ class Engine:
                 failure = await environment.initialize(invocation.request_id)
                 if failure is not None:
                     return environment.report_init_failure(invocation, failure)
-            result = await environment.invoke(invocation)
+            try:
+                result = await environment.invoke(invocation)
+            except BaseException:
+                # Cancelled (the caller went away) or an engine bug: the runtime is mid-invocation and
+                # cannot be trusted with another one.
+                environment.shutdown()
+                raise
             pool.put_back(environment)
             if environment.provisioned and not pool.retired:
                 self._provisioner.replenish(pool)

@@ -137,6 +137,11 @@ class ExecutionEnvironment:
         self.init_ms = (time.perf_counter() - self.launched) * 1000
         if header.get("type") == "ready":
             self.fire(Event.INIT_DONE)
+            if self.provisioned:
+                # Initialized ahead of any invocation: no REPORT carries its Init Duration.
+                self._init_reported = True
+                self.log.drain()
+                self.log.flush()
             return None
         error_type = header.get("error_type") or "Runtime.InitError"
         self.log.system(f"INIT_REPORT Init Duration: {self.init_ms:.2f} ms\tPhase: init\tStatus: error"

@@ -81,13 +81,15 @@ class EnvironmentLog:
         self._events: list[tuple[int, str]] = []
         self._in_invocation = False
         self._fd: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # the runtime's output
     def attach(self, fd: int) -> None:
         """Read the environment's stdout/stderr pipe (non-blocking read end) as it is written."""
         os.set_blocking(fd, False)
         self._fd = fd
-        asyncio.get_running_loop().add_reader(fd, self.drain)
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(fd, self.drain)
 
     def drain(self) -> None:
         """Read whatever the runtime has written so far (called before END so no line is missed)."""
@@ -130,7 +132,7 @@ class EnvironmentLog:
     def _close_pipe(self) -> None:
         fd, self._fd = self._fd, None
         if fd is not None:
-            asyncio.get_running_loop().remove_reader(fd)
+            self._loop.remove_reader(fd)
             os.close(fd)
         if self._partial:
             self._add(now_ms(), bytes(self._partial))

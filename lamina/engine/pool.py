@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from lamina.engine.api import Credentials, FunctionSpec
@@ -22,10 +21,15 @@ class Pool:
         self.environments: set[ExecutionEnvironment] = set()
         self.provisioned_target = 0
         self.retired = False
+        self.launching = 0  # environments being started, not yet in ``environments``
 
     async def start_environment(self, credentials: Credentials | None,
                                 provisioned: bool = False) -> ExecutionEnvironment:
-        environment = await self._start(self, credentials, provisioned)
+        self.launching += 1
+        try:
+            environment = await self._start(self, credentials, provisioned)
+        finally:
+            self.launching -= 1
         self.environments.add(environment)
         environment.on_dead = self._forget
         return environment
@@ -62,6 +66,7 @@ class Pool:
         for environment in list(self.environments):
             environment.shutdown()
 
-    async def wait_empty(self) -> None:
-        while self.environments:
-            await asyncio.sleep(0.01)
+    @property
+    def unused(self) -> bool:
+        """Nothing lives or is being started here, and nothing is to be provisioned: the pool can go."""
+        return not self.environments and not self.launching and not self.provisioned_target

@@ -67,7 +67,7 @@ class Provisioner:
             target.settled.set()
             return
         target.settled.clear()
-        target.task = asyncio.get_running_loop().create_task(self._fill(target))
+        target.task = self.engine.loop.create_task(self._fill(target))
 
     def _shrink(self, target: _Target) -> None:
         extra = target.pool.provisioned_count() - target.count

@@ -22,7 +22,7 @@ class Reaper:
         return min(10.0, max(0.05, self.engine.settings.idle_timeout_s / 4))
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._task = self.engine.loop.create_task(self._run())
 
     def stop(self) -> None:
         if self._task is not None:
@@ -43,5 +43,5 @@ class Reaper:
             for environment in list(pool.idle):
                 if not environment.provisioned and environment.idle_for >= idle_timeout:
                     environment.reap()
-            if not pool.environments and not pool.provisioned_target:
+            if pool.unused:
                 del self.engine.pools[key]
