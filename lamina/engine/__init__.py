@@ -5,3 +5,8 @@ It knows nothing of AWS APIs (ARCHITECTURE.md §4): it is given a
 :class:`~lamina.engine.api.Invocation` and returns an
 :class:`~lamina.engine.api.InvocationResult`.
 """
+
+from lamina.engine.engine import Engine
+from lamina.engine.settings import EngineSettings
+
+__all__ = ["Engine", "EngineSettings"]

@@ -35,7 +35,10 @@ class FunctionSpec:
     application_log_level: str | None = None
     system_log_level: str | None = None
     role_arn: str | None = None
-    reserved_concurrency: int | None = None  # None: draws on the unreserved pool
+    # The function's reservation as stored (None: draws on the unreserved pool; 0: throttle everything).
+    # The engine applies it on every invoke; also call Engine.set_reserved_concurrency on
+    # Put/DeleteFunctionConcurrency and at startup so the account's unreserved figure counts every function.
+    reserved_concurrency: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,25 @@ class InvocationResult:
     init_duration_ms: float | None = None  # set on the first invocation of a new environment
     max_memory_used_mb: int = 0
     environment_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConcurrency:
+    """The account-level figures of GetAccountSettings."""
+
+    limit: int  # AccountLimit.ConcurrentExecutions
+    unreserved: int  # AccountLimit.UnreservedConcurrentExecutions: limit minus every function's reservation
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionedStatus:
+    """Where a version's provisioned concurrency stands (GetProvisionedConcurrencyConfig's fields)."""
+
+    requested: int
+    allocated: int  # environments started for it (initializing or initialized)
+    available: int  # environments initialized and ready
+    status: str  # "IN_PROGRESS" | "READY" | "FAILED"
+    status_reason: str | None = None
 
 
 class LogSink(Protocol):
@@ -109,3 +131,22 @@ class EngineInterface(Protocol):
 
     def runtime_available(self, runtime: str) -> bool:
         """Whether this machine can run the runtime (e.g. a python3.13 interpreter exists)."""
+
+    # Concurrency (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html).
+    def set_reserved_concurrency(self, function_arn: str, reserved: int | None) -> None:
+        """Put/DeleteFunctionConcurrency (None deletes). Raises EngineError(kind="reserved_concurrency_too_high",
+        message=Lambda's InvalidParameterValueException text) when it would leave less than the minimum
+        unreserved concurrency (100 by default)."""
+
+    def account_concurrency(self) -> AccountConcurrency:
+        """GetAccountSettings' AccountLimit.ConcurrentExecutions and UnreservedConcurrentExecutions."""
+
+    def set_provisioned_concurrency(self, spec: FunctionSpec, count: int) -> None:
+        """PutProvisionedConcurrencyConfig on the version ``spec`` describes (an alias: pass its version's spec);
+        starts initializing environments in the background. 0 = DeleteProvisionedConcurrencyConfig."""
+
+    def provisioned_concurrency(self, spec_key: str) -> ProvisionedStatus | None:
+        """GetProvisionedConcurrencyConfig's figures and Status, or None when none is configured."""
+
+    async def wait_provisioned(self, spec_key: str) -> ProvisionedStatus | None:
+        """Wait until the provisioned environments are all ready (READY) or provisioning failed (FAILED)."""

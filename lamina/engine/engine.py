@@ -1,0 +1,151 @@
+"""The engine: pools of execution environments per function version, concurrency, provisioning and reaping."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+
+from lamina.engine import layers
+from lamina.engine.api import (
+    AccountConcurrency, Credentials, EngineError, FunctionSpec, Invocation, InvocationResult, LogSink,
+    ProvisionedStatus,
+)
+from lamina.engine.concurrency import Concurrency
+from lamina.engine.environment import ExecutionEnvironment
+from lamina.engine.launcher import DirectLauncher, LaunchRequest
+from lamina.engine.logs import EnvironmentLog, stream_name
+from lamina.engine.pool import Pool
+from lamina.engine.provisioning import Provisioner
+from lamina.engine.reaper import Reaper
+from lamina.engine.runtimes import catalog, tree
+from lamina.engine.settings import EngineSettings
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    """Implements ``EngineInterface`` (see ``lamina/engine/api.py`` for what each call promises)."""
+
+    def __init__(self, settings: EngineSettings, log_sink: LogSink) -> None:
+        self.settings = settings
+        self.log_sink = log_sink
+        self.concurrency = Concurrency(settings.account_concurrency, settings.minimum_unreserved_concurrency)
+        self.pools: dict[str, Pool] = {}
+        self._runtime_dirs: dict[str, asyncio.Future] = {}
+        self._launcher = DirectLauncher(settings.work_dir, settings.endpoint_url)
+        self._provisioner = Provisioner(self)
+        self._reaper = Reaper(self)
+        self._running = False
+
+    # lifecycle of the engine
+    async def start(self) -> None:
+        self.settings.work_dir.mkdir(parents=True, exist_ok=True)
+        # Every method runs on this loop's thread; the synchronous ones may schedule work on it.
+        self.loop = asyncio.get_running_loop()
+        self._running = True
+        self._reaper.start()
+
+    async def stop(self) -> None:
+        self._running = False
+        self._reaper.stop()
+        self._provisioner.stop()
+        for pool in list(self.pools.values()):
+            pool.shutdown()
+        self.pools.clear()
+
+    # invocations
+    async def invoke(self, spec: FunctionSpec, invocation: Invocation) -> InvocationResult:
+        if not self._running:
+            raise EngineError("shutting_down", "The engine is not running.")
+        if spec.reserved_concurrency != self.concurrency.reserved(spec.function_arn):
+            self.set_reserved_concurrency(spec.function_arn, spec.reserved_concurrency)
+        lease = self.concurrency.acquire(spec.function_arn)
+        try:
+            pool = self.pool(spec)
+            environment = pool.take_idle()
+            if environment is None:
+                environment = await pool.start_environment(invocation.credentials)
+                failure = await environment.initialize(invocation.request_id)
+                if failure is not None:
+                    return environment.report_init_failure(invocation, failure)
+            try:
+                result = await environment.invoke(invocation)
+            except BaseException:
+                # Cancelled (the caller went away) or an engine bug: the runtime is mid-invocation and
+                # cannot be trusted with another one.
+                environment.shutdown()
+                raise
+            pool.put_back(environment)
+            if environment.provisioned and not pool.retired:
+                self._provisioner.replenish(pool)
+            return result
+        finally:
+            lease.release()
+
+    def pool(self, spec: FunctionSpec) -> Pool:
+        pool = self.pools.get(spec.key)
+        if pool is None:
+            pool = self.pools[spec.key] = Pool(spec, self._start_environment)
+        return pool
+
+    async def _start_environment(self, pool: Pool, credentials: Credentials | None,
+                                 provisioned: bool) -> ExecutionEnvironment:
+        spec = pool.spec
+        runtime = catalog.find_runtime(spec.runtime)
+        if runtime is None:
+            raise EngineError("runtime_unavailable", f"The runtime {spec.runtime} is not available on this node.")
+        runtime_dir = await self._runtime_dir(runtime.family)
+        opt_dir = await asyncio.to_thread(layers.merged_opt, self.settings.work_dir, spec.layer_dirs)
+        environment_id = uuid.uuid4().hex
+        group = spec.log_group or f"/aws/lambda/{spec.function_name}"
+        stream = stream_name(spec.version, environment_id, time.time())
+        launched = await self._launcher.launch(LaunchRequest(
+            spec=spec, runtime=runtime, runtime_dir=runtime_dir, opt_dir=opt_dir, environment_id=environment_id,
+            log_group=group, log_stream=stream, credentials=credentials,
+            initialization_type="provisioned-concurrency" if provisioned else "on-demand",
+        ))
+        environment_log = EnvironmentLog(self.log_sink, group, stream)
+        environment_log.attach(launched.output_fd)
+        return ExecutionEnvironment(
+            environment_id=environment_id, spec=spec, process=launched.process, connection=launched.connection,
+            log=environment_log, resources=launched.resources, init_timeout_s=self.settings.init_timeout_s,
+            credentials=credentials, provisioned=provisioned, billed_init=runtime.family == "provided",
+        )
+
+    async def _runtime_dir(self, family: str):
+        # Built once per family, off the event loop (copying the SDK takes a moment the first time).
+        future = self._runtime_dirs.get(family)
+        if future is None:
+            future = self._runtime_dirs[family] = asyncio.ensure_future(
+                asyncio.to_thread(tree.prepare, self.settings.work_dir, family))
+        return await asyncio.shield(future)
+
+    # configuration changes
+    def retire(self, function_arn: str) -> None:
+        for key, pool in list(self.pools.items()):
+            if pool.spec.function_arn == function_arn:
+                del self.pools[key]
+                self._provisioner.forget(key)
+                pool.retire()
+
+    def runtime_available(self, runtime: str) -> bool:
+        return catalog.find_runtime(runtime) is not None
+
+    # concurrency
+    def set_reserved_concurrency(self, function_arn: str, reserved: int | None) -> None:
+        self.concurrency.set_reserved(function_arn, reserved)
+
+    def account_concurrency(self) -> AccountConcurrency:
+        return AccountConcurrency(limit=self.concurrency.account_limit,
+                                  unreserved=self.concurrency.unreserved)
+
+    def set_provisioned_concurrency(self, spec: FunctionSpec, count: int) -> None:
+        self._provisioner.set_target(self.pool(spec), count)
+
+    def provisioned_concurrency(self, spec_key: str) -> ProvisionedStatus | None:
+        return self._provisioner.status(spec_key)
+
+    async def wait_provisioned(self, spec_key: str) -> ProvisionedStatus | None:
+        return await self._provisioner.wait(spec_key)

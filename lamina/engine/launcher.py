@@ -1,0 +1,104 @@
+"""Starting an environment's runtime process as a plain child process (no sandbox).
+
+This is the reduced-isolation path: the process sees the host file system
+(its code at its real path), limited only by rlimits.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from lamina.engine.api import Credentials, FunctionSpec
+from lamina.engine.channel import Channel
+from lamina.engine.environment import Connection, Resources
+from lamina.engine.process import EnvironmentProcess, watch_child
+from lamina.engine.resources import ReportedResources
+from lamina.engine.runtimes.catalog import RuntimeInfo
+from lamina.engine.variables import EnvironmentPaths, function_variables
+
+# Lambda's per-environment limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+MAX_PROCESSES = 1024
+MAX_OPEN_FILES = 1024
+
+
+@dataclass(slots=True)
+class Launched:
+    process: EnvironmentProcess
+    connection: Connection
+    output_fd: int  # read end of the runtime's stdout/stderr pipe
+    resources: Resources
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchRequest:
+    spec: FunctionSpec
+    runtime: RuntimeInfo
+    runtime_dir: Path
+    opt_dir: Path | None  # merged layers, or None
+    environment_id: str
+    log_group: str
+    log_stream: str
+    credentials: Credentials | None
+    initialization_type: str  # "on-demand" | "provisioned-concurrency"
+
+
+class ScratchResources(ReportedResources):
+    """Reported memory figures, plus the environment's scratch directory removed when it dies."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+
+    def release(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class DirectLauncher:
+    def __init__(self, work_dir: Path, endpoint_url: str) -> None:
+        self.work_dir = work_dir
+        self.endpoint_url = endpoint_url
+
+    async def launch(self, request: LaunchRequest) -> Launched:
+        spec, runtime = request.spec, request.runtime
+        scratch = self.work_dir / "environments" / request.environment_id
+        tmp = scratch / "tmp"
+        tmp.mkdir(parents=True)
+        opt = request.opt_dir or scratch / "opt"
+        paths = EnvironmentPaths(task_root=str(spec.code_dir), runtime_dir=str(request.runtime_dir),
+                                 opt_dir=str(opt), tmp_dir=str(tmp))
+        variables = function_variables(
+            spec=spec, runtime=runtime, paths=paths, log_group=request.log_group, log_stream=request.log_stream,
+            endpoint_url=self.endpoint_url, runtime_api="127.0.0.1:9001", credentials=request.credentials,
+            initialization_type=request.initialization_type,
+        )
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        read_fd, write_fd = os.pipe()
+        try:
+            command = [str(runtime.executable), "-s", str(request.runtime_dir / "bootstrap.py"),
+                       str(theirs.fileno()), str(opt)]
+            child = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, pass_fds=(theirs.fileno(),),
+                env=variables, cwd=spec.code_dir, start_new_session=True, preexec_fn=_apply_rlimits,
+            )
+        except BaseException:
+            ours.close()
+            os.close(read_fd)
+            raise
+        finally:
+            theirs.close()
+            os.close(write_fd)
+        process = EnvironmentProcess(child.pid)
+        child.returncode = 0  # reaped through the pidfd watcher, not by Popen
+        watch_child(process)
+        connection = await Channel.open(ours)
+        return Launched(process=process, connection=connection, output_fd=read_fd,
+                        resources=ScratchResources(scratch))
+
+
+def _apply_rlimits() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (MAX_OPEN_FILES, MAX_OPEN_FILES))

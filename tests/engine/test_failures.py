@@ -1,0 +1,163 @@
+"""Each way an invocation fails, as Lambda reports it; a failed environment is never reused.
+
+https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html,
+https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.engine.conftest import Harness
+
+
+def test_handler_exception_is_an_unhandled_function_error(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        class OrderError(Exception):
+            pass
+        def handler(event, context):
+            raise OrderError("no such order")
+    """})
+    invocation = harness.invocation(spec)
+    result = harness.run(harness.engine.invoke(spec, invocation))
+    assert result.function_error == "Unhandled"
+    document = json.loads(result.payload)
+    assert list(document) == ["errorMessage", "errorType", "requestId", "stackTrace"]
+    assert document["errorMessage"] == "no such order"
+    assert document["errorType"] == "OrderError"
+    assert document["requestId"] == invocation.request_id
+    assert len(document["stackTrace"]) == 1 and 'app.py", line 5, in handler' in document["stackTrace"][0]
+    assert b"[ERROR] OrderError: no such order\rTraceback (most recent call last):\r" in result.log_tail
+    # A handled error leaves the environment healthy: it is reused.
+    assert harness.invoke(spec).environment_id == result.environment_id
+
+
+def test_timeout_kills_the_environment(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        import time
+        def handler(event, context):
+            if event.get("sleep"):
+                time.sleep(30)
+            return "done"
+    """}, timeout_s=1)
+    warm = harness.invoke(spec)
+    invocation = harness.invocation(spec, {"sleep": True})
+    result = harness.run(harness.engine.invoke(spec, invocation))
+    assert result.function_error == "Unhandled"
+    assert json.loads(result.payload) == {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {invocation.request_id} Error: Task timed out after 1.00 seconds",
+    }
+    assert 1000 <= result.duration_ms < 1500
+    tail = result.log_tail.decode()
+    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z " + invocation.request_id +
+                     r" Task timed out after 1\.00 seconds\n", tail)
+    assert re.search(r"REPORT RequestId: \S+\tDuration: 1\d{3}\.\d\d ms\t.*\tStatus: timeout\t\n", tail)
+    # The timed-out environment is gone; the next invocation is a cold start.
+    after = harness.invoke(spec)
+    assert after.payload == b'"done"'
+    assert after.environment_id != warm.environment_id and after.init_duration_ms is not None
+
+
+def test_import_error_is_runtime_import_module_error(harness: Harness) -> None:
+    spec = harness.function({"app.py": "import no_such_module_here\n"})
+    invocation = harness.invocation(spec)
+    result = harness.run(harness.engine.invoke(spec, invocation))
+    assert result.function_error == "Unhandled"
+    assert json.loads(result.payload) == {
+        "errorMessage": "Unable to import module 'app': No module named 'no_such_module_here'",
+        "errorType": "Runtime.ImportModuleError", "requestId": invocation.request_id, "stackTrace": []}
+    assert "INIT_REPORT Init Duration" in result.log_tail.decode()
+    assert "Status: error\tError Type: Runtime.ImportModuleError" in result.log_tail.decode()
+    # The failed environment is not kept: the next invocation runs init again.
+    assert harness.invoke(spec).environment_id != result.environment_id
+
+
+def test_missing_handler_is_runtime_handler_not_found(harness: Harness) -> None:
+    spec = harness.function({"app.py": "def other(event, context):\n    return 1\n"}, handler="app.handler")
+    result = harness.invoke(spec)
+    assert result.function_error == "Unhandled"
+    document = json.loads(result.payload)
+    assert document["errorType"] == "Runtime.HandlerNotFound"
+    assert document["errorMessage"] == "Handler 'handler' missing on module 'app'"
+
+
+def test_malformed_handler_name(harness: Harness) -> None:
+    spec = harness.function({"app.py": "x = 1\n"}, handler="nodot")
+    document = json.loads(harness.invoke(spec).payload)
+    assert document["errorType"] == "Runtime.MalformedHandlerName"
+
+
+def test_syntax_error_in_the_module(harness: Harness) -> None:
+    spec = harness.function({"app.py": "def handler(event, context)\n    return 1\n"})
+    document = json.loads(harness.invoke(spec).payload)
+    assert document["errorType"] == "Runtime.UserCodeSyntaxError"
+    assert document["errorMessage"].startswith("Syntax error in module 'app'")
+
+
+def test_exception_during_init_fails_the_init(harness: Harness) -> None:
+    spec = harness.function({"app.py": "raise ValueError('bad configuration')\ndef handler(e, c):\n    return 1\n"})
+    result = harness.invoke(spec)
+    assert result.function_error == "Unhandled"
+    document = json.loads(result.payload)
+    assert (document["errorType"], document["errorMessage"]) == ("ValueError", "bad configuration")
+    assert "Error Type: Runtime.InitError" in result.log_tail.decode()
+
+
+def test_process_exit_is_runtime_exit_error(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        import sys
+        def handler(event, context):
+            sys.exit(3)
+    """})
+    invocation = harness.invocation(spec)
+    result = harness.run(harness.engine.invoke(spec, invocation))
+    assert result.function_error == "Unhandled"
+    assert json.loads(result.payload) == {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": f"RequestId: {invocation.request_id} Error: Runtime exited with error: exit status 3"}
+    assert "Status: error\tError Type: Runtime.ExitError" in result.log_tail.decode()
+    assert harness.invoke(spec).environment_id != result.environment_id
+
+
+def test_killed_process_is_runtime_exit_error_with_the_signal(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        import os, signal
+        def handler(event, context):
+            os.kill(os.getpid(), signal.SIGKILL)
+    """})
+    document = json.loads(harness.invoke(spec).payload)
+    assert document["errorType"] == "Runtime.ExitError"
+    assert document["errorMessage"].endswith("Runtime exited with error: signal: killed")
+
+
+def test_unserializable_result_is_runtime_marshal_error(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        def handler(event, context):
+            return {"items": {1, 2}}
+    """})
+    first = harness.invoke(spec)
+    assert first.function_error == "Unhandled"
+    document = json.loads(first.payload)
+    assert document["errorType"] == "Runtime.MarshalError"
+    assert document["errorMessage"] == "Unable to marshal response: Object of type set is not JSON serializable"
+    assert harness.invoke(spec).environment_id == first.environment_id
+
+
+def test_decimal_results_are_serialized_like_lambdas_runtime(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        from decimal import Decimal
+        def handler(event, context):
+            return {"whole": Decimal("3"), "part": Decimal("1.5")}
+    """})
+    assert json.loads(harness.invoke(spec).payload) == {"whole": 3, "part": 1.5}
+
+
+def test_engine_stays_healthy_after_failures(harness: Harness) -> None:
+    crash = harness.function({"app.py": "import os\ndef handler(e, c):\n    os._exit(1)\n"})
+    fine = harness.function({"app.py": "def handler(e, c):\n    return 'fine'\n"})
+    for _ in range(3):
+        assert harness.invoke(crash).function_error == "Unhandled"
+    assert harness.invoke(fine).payload == b'"fine"'
+    assert harness.engine.concurrency.running(crash.function_arn) == 0

@@ -1,0 +1,177 @@
+"""Python functions: results, the context object, the environment variables, warm reuse, logs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.engine.conftest import Harness
+
+ECHO = {"app.py": """
+    import os, json
+    INIT_PID = os.getpid()
+    def handler(event, context):
+        return {
+            "event": event,
+            "pid": os.getpid(),
+            "context": {
+                "aws_request_id": context.aws_request_id,
+                "function_name": context.function_name,
+                "function_version": context.function_version,
+                "invoked_function_arn": context.invoked_function_arn,
+                "memory_limit_in_mb": context.memory_limit_in_mb,
+                "log_group_name": context.log_group_name,
+                "log_stream_name": context.log_stream_name,
+                "remaining": context.get_remaining_time_in_millis(),
+                "identity": context.identity and context.identity.cognito_identity_id,
+                "client_custom": context.client_context and context.client_context.custom,
+            },
+            "env": {k: v for k, v in os.environ.items()},
+            "cwd": os.getcwd(),
+        }
+"""}
+
+
+def test_handler_result_is_returned_as_json(harness: Harness) -> None:
+    spec = harness.function(ECHO)
+    result = harness.invoke(spec, {"answer": 42})
+    assert result.function_error is None
+    body = json.loads(result.payload)
+    assert body["event"] == {"answer": 42}
+
+
+def test_context_object_carries_what_lambdas_does(harness: Harness) -> None:
+    spec = harness.function(ECHO, memory_mb=256, timeout_s=7)
+    invocation = harness.invocation(
+        spec, {}, client_context="eyJjdXN0b20iOiB7ImsiOiAidiJ9fQ==",
+        cognito_identity='{"cognitoIdentityId": "id-1", "cognitoIdentityPoolId": "pool-1"}')
+    result = harness.run(harness.engine.invoke(spec, invocation))
+    context = json.loads(result.payload)["context"]
+    assert context["aws_request_id"] == invocation.request_id
+    assert context["function_name"] == spec.function_name
+    assert context["function_version"] == "$LATEST"
+    assert context["invoked_function_arn"] == spec.function_arn
+    assert context["memory_limit_in_mb"] == "256"
+    assert context["log_group_name"] == f"/aws/lambda/{spec.function_name}"
+    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}", context["log_stream_name"])
+    assert 6000 < context["remaining"] <= 7000
+    assert context["identity"] == "id-1"
+    assert context["client_custom"] == {"k": "v"}
+
+
+def test_lambda_environment_variables(make_harness) -> None:
+    harness = make_harness(endpoint_url="http://127.0.0.1:9999")
+    spec = harness.function(ECHO, memory_mb=512, environment={"MY_SETTING": "on"}, region="eu-west-1")
+    env = json.loads(harness.invoke(spec).payload)["env"]
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == spec.function_name
+    assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "512"
+    assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+    assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == f"/aws/lambda/{spec.function_name}"
+    assert env["AWS_LAMBDA_LOG_STREAM_NAME"].endswith("]" + harness.invoke(spec).environment_id)
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-west-1"
+    assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.11"
+    assert env["TZ"] == ":UTC"
+    assert env["_HANDLER"] == "app.handler"
+    assert env["LAMBDA_TASK_ROOT"] and env["LAMBDA_RUNTIME_DIR"]
+    assert re.fullmatch(r"[\d.]+:\d+", env["AWS_LAMBDA_RUNTIME_API"])
+    assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9999"
+    assert env["MY_SETTING"] == "on"
+
+
+def test_role_credentials_reach_the_function(harness: Harness) -> None:
+    from lamina.engine.api import Credentials
+
+    spec = harness.function(ECHO)
+    first = Credentials("AKIDFIRST", "secret-1", "token-1")
+    env = json.loads(harness.invoke(spec, credentials=first).payload)["env"]
+    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]) == \
+        ("AKIDFIRST", "secret-1", "token-1")
+    # Credentials refreshed between invocations reach the warm environment too.
+    second = Credentials("AKIDSECOND", "secret-2", "token-2")
+    env = json.loads(harness.invoke(spec, credentials=second).payload)["env"]
+    assert env["AWS_ACCESS_KEY_ID"] == "AKIDSECOND"
+
+
+def test_second_invoke_reuses_the_warm_environment(harness: Harness) -> None:
+    spec = harness.function(ECHO)
+    first = harness.invoke(spec)
+    second = harness.invoke(spec)
+    assert first.environment_id == second.environment_id
+    assert json.loads(first.payload)["pid"] == json.loads(second.payload)["pid"]
+    assert first.init_duration_ms is not None and first.init_duration_ms > 0
+    assert second.init_duration_ms is None
+
+
+def test_init_code_runs_once_per_environment(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        COUNT = {"init": 0}
+        COUNT["init"] += 1
+        CALLS = []
+        def handler(event, context):
+            CALLS.append(1)
+            return {"init": COUNT["init"], "calls": len(CALLS)}
+    """})
+    assert [json.loads(harness.invoke(spec).payload) for _ in range(3)] == [
+        {"init": 1, "calls": 1}, {"init": 1, "calls": 2}, {"init": 1, "calls": 3}]
+
+
+def test_logs_are_framed_by_start_end_report(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        import logging, sys
+        print("during init")
+        logging.getLogger().setLevel(logging.INFO)
+        def handler(event, context):
+            print("line one")
+            print("line two", file=sys.stderr)
+            logging.info("from logging")
+            return "ok"
+    """})
+    first = harness.invoke(spec)
+    second = harness.invoke(spec)
+    streams = {stream for (group, stream) in harness.sink.streams if group == f"/aws/lambda/{spec.function_name}"}
+    assert len(streams) == 1
+    stream = streams.pop()
+    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}/\[\$LATEST\]" + first.environment_id, stream)
+    messages = harness.sink.messages(f"/aws/lambda/{spec.function_name}")
+    assert messages[0] == "during init\n"
+    start = messages.index(next(m for m in messages if m.startswith("START")))
+    request_lines = messages[start:start + 6]
+    assert request_lines[0].startswith("START RequestId: ") and request_lines[0].endswith(" Version: $LATEST\n")
+    assert request_lines[1:3] == ["line one\n", "line two\n"]
+    assert re.fullmatch(r"\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t[0-9a-f-]{36}\tfrom logging\n",
+                        request_lines[3])
+    assert request_lines[4].startswith("END RequestId: ")
+    report = request_lines[5]
+    assert re.fullmatch(r"REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
+                        r"Memory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t\n", report)
+    second_report = [m for m in messages if m.startswith("REPORT")][1]
+    assert "Init Duration" not in second_report
+    # A cold start's tail includes the init output; a warm one's starts at START.
+    assert first.log_tail.decode().startswith("during init\nSTART RequestId:")
+    assert first.log_tail.decode().endswith("\t\n")
+    assert second.log_tail.decode().startswith("START RequestId:") and second.log_tail.count(b"START") == 1
+
+
+def test_log_tail_is_the_last_4_kb(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        def handler(event, context):
+            for i in range(500):
+                print(f"line {i:04d}")
+            return None
+    """})
+    result = harness.invoke(spec)
+    assert len(result.log_tail) == 4096
+    assert result.log_tail.decode().rstrip().split("\n")[-1].startswith("REPORT RequestId:")
+    assert b"line 0499" in result.log_tail and b"line 0000" not in result.log_tail
+
+
+def test_billed_duration_rounds_up_to_the_millisecond(harness: Harness) -> None:
+    spec = harness.function({"app.py": """
+        import time
+        def handler(event, context):
+            time.sleep(0.0123)
+    """})
+    result = harness.invoke(spec)
+    assert result.payload == b"null"
+    assert result.billed_duration_ms >= 13 and result.billed_duration_ms == -(-result.duration_ms // 1)
+    assert result.max_memory_used_mb > 0
