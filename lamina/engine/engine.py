@@ -106,7 +106,7 @@ class Engine:
             log_group=group, log_stream=stream, credentials=credentials,
             initialization_type="provisioned-concurrency" if provisioned else "on-demand",
         ))
-        environment_log = EnvironmentLog(self.log_sink, group, stream)
+        environment_log = EnvironmentLog(self.log_sink, spec.account_id, spec.region, group, stream)
         environment_log.attach(launched.output_fd)
         return ExecutionEnvironment(
             environment_id=environment_id, spec=spec, process=launched.process, connection=launched.connection,

@@ -73,8 +73,10 @@ def billed_duration(duration_ms: float) -> int:
 class EnvironmentLog:
     """Collects one environment's output from its pipe and writes it to the log sink."""
 
-    def __init__(self, sink: LogSink, group: str, stream: str) -> None:
+    def __init__(self, sink: LogSink, account: str, region: str, group: str, stream: str) -> None:
         self.sink = sink
+        self.account = account
+        self.region = region
         self.group = group
         self.stream = stream
         self._partial = bytearray()
@@ -166,7 +168,7 @@ class EnvironmentLog:
     def flush(self) -> None:
         if self._events:
             events, self._events = self._events, []
-            self.sink.write(self.group, self.stream, events)
+            self.sink.write(self.account, self.region, self.group, self.stream, events)
 
     def close(self) -> None:
         self.drain()

@@ -49,8 +49,9 @@ class ResolveService:
         endpoint = self.registry.resolve(ctx.request, ctx.signature)
         ctx.region = ctx.signature.region if ctx.signature else self.default_region
         if endpoint is None:
-            name = ctx.signature.service if ctx.signature else "(unsigned request)"
-            raise NotImplementedByLamina(f"lamina does not serve the service {name!r}")
+            if ctx.signature is None:
+                raise auth_error("json", "missing", "Missing Authentication Token")
+            raise NotImplementedByLamina(f"lamina does not serve the service {ctx.signature.service!r}")
         ctx.endpoint = endpoint
         ctx.protocol = endpoint.protocol_for(ctx.request)
         if ctx.request.oversize:

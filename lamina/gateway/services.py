@@ -59,6 +59,12 @@ class ServiceRegistry:
             for endpoint in self.endpoints.values():
                 if endpoint.model.metadata.get("targetPrefix") == name:
                     return endpoint
+        for endpoint in self.endpoints.values():
+            # An unsigned REST request: the service whose routes match the path answers it.
+            protocol = endpoint.protocol_for(request)
+            router = getattr(protocol, "router", None)
+            if router is not None and router.match(request.method, request.path, request.query):
+                return endpoint
         return None
 
     def _by_signing(self, name: str, request: HttpRequest) -> ServiceEndpoint | None:

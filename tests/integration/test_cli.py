@@ -39,8 +39,7 @@ def test_aws_cli_creates_invokes_updates_and_deletes(server: LaminaServer, tmp_p
 aws lambda create-function --function-name {name} --runtime python3.11 --handler app.handler \\
     --role arn:aws:iam::000000000000:role/any --zip-file fileb://fn.zip > created.json
 aws lambda wait function-active-v2 --function-name {name}
-aws lambda invoke --function-name {name} --payload '{{"name": "cli"}}' \\
-    --cli-binary-format raw-in-base64-out out.json > invoke.json
+aws lambda invoke --function-name {name} --payload '{{"name": "cli"}}' out.json > invoke.json
 aws lambda update-function-configuration --function-name {name} --timeout 7 > updated.json
 aws lambda wait function-updated-v2 --function-name {name}
 aws lambda list-functions > list.json

@@ -32,13 +32,13 @@ def _create(client, name: str, **overrides):  # type: ignore[no-untyped-def]
 def test_create_reports_pending_then_active(lambda_client) -> None:  # type: ignore[no-untyped-def]
     name = unique_name()
     created = _create(lambda_client, name, Description="d", MemorySize=256, Timeout=10,
-                      Environment={"Variables": {"A": "1"}}, Tags={"team": "x"})
+                      Environment={"Variables": {"AA": "1"}}, Tags={"team": "x"})
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
     assert created["State"] == "Pending" and created["StateReasonCode"] == "Creating"
     assert created["FunctionArn"] == f"arn:aws:lambda:us-east-1:000000000000:function:{name}"
     assert created["Version"] == "$LATEST" and created["PackageType"] == "Zip"
     assert created["MemorySize"] == 256 and created["Timeout"] == 10
-    assert created["Environment"] == {"Variables": {"A": "1"}}
+    assert created["Environment"] == {"Variables": {"AA": "1"}}
     assert created["Architectures"] == ["x86_64"] and created["EphemeralStorage"] == {"Size": 512}
     lambda_client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
     got = lambda_client.get_function(FunctionName=name)
@@ -122,10 +122,10 @@ def test_update_code_and_configuration(lambda_client) -> None:  # type: ignore[n
     assert stale.value.response["Error"]["Code"] == "PreconditionFailedException"
     current = lambda_client.get_function_configuration(FunctionName=name)
     config = lambda_client.update_function_configuration(
-        FunctionName=name, Timeout=9, MemorySize=512, Environment={"Variables": {"B": "2"}},
+        FunctionName=name, Timeout=9, MemorySize=512, Environment={"Variables": {"BB": "2"}},
         RevisionId=current["RevisionId"])
     assert (config["Timeout"], config["MemorySize"]) == (9, 512)
-    assert config["Environment"] == {"Variables": {"B": "2"}}
+    assert config["Environment"] == {"Variables": {"BB": "2"}}
     lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
     assert lambda_client.get_function_configuration(FunctionName=name)["Timeout"] == 9
 

@@ -79,9 +79,10 @@ def _code_dirs(server: LaminaServer) -> set[str]:
 
 def _hostile(name: str, data: bytes, symlink: bool = False) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("app.py", "def handler(e, c):\n    return 1\n")
         info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED
         if symlink:
             info.create_system = 3
             info.external_attr = (stat.S_IFLNK | 0o777) << 16
