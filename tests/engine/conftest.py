@@ -26,7 +26,7 @@ class CollectingSink:
     def __init__(self) -> None:
         self.streams: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
 
-    def write(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+    def write(self, account: str, region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         self.streams[(group, stream)].extend(events)
 
     def messages(self, group: str | None = None) -> list[str]:
