@@ -38,6 +38,10 @@ class Settings:
     # Execution environments idle longer than this are reaped.
     idle_seconds: float = 300.0
     account_concurrency: int = 1000
+    # Asynchronous invocation: waits before the retries after a function error (Lambda: 1 and 2
+    # minutes), and the first back-off after a throttle (Lambda: 1 second, doubling to 5 minutes).
+    async_retry_delays: tuple[float, ...] = (60.0, 120.0)
+    async_backoff_start: float = 1.0
     log_level: str = "info"
 
     @classmethod
@@ -53,6 +57,8 @@ class Settings:
             idle_seconds=float(env.get("LAMINA_IDLE_SECONDS", 300.0)),
             account_concurrency=int(env.get("LAMINA_ACCOUNT_CONCURRENCY", 1000)),
             log_level=env.get("LAMINA_LOG_LEVEL", "info"),
+            async_retry_delays=tuple(float(x) for x in env.get("LAMINA_ASYNC_RETRY_DELAYS", "60,120").split(",")),
+            async_backoff_start=float(env.get("LAMINA_ASYNC_BACKOFF_START", 1.0)),
         )
         for key, value in overrides.items():
             if value is not None:

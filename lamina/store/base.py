@@ -94,6 +94,14 @@ class Store(ABC):
     async def retry_later(self, queue: str, item_id: int, delay: float, payload: bytes | None = None) -> None: ...
 
     @abstractmethod
+    async def release_claims(self, queue: str) -> int:
+        """Make every claimed item visible again (at start: claims of a crashed process are void)."""
+
+    @abstractmethod
+    async def next_visible_at(self, queue: str) -> float | None:
+        """When the earliest item becomes visible (None: the queue is empty)."""
+
+    @abstractmethod
     async def queue_depth(self, queue: str) -> int: ...
 
     # Service-owned tables (log events, queue messages, metrics): portable SQL with "?" placeholders.

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS queue_items (
     queue TEXT NOT NULL,
     visible_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
+    claimed INTEGER NOT NULL DEFAULT 0,
     enqueued_at REAL NOT NULL,
     payload BLOB NOT NULL
 );
@@ -132,7 +133,7 @@ class SqliteStore(Store):
                 (queue, now, limit)).fetchall()
             if rows:
                 self.db.executemany(
-                    "UPDATE queue_items SET visible_at=?, attempts=attempts+1 WHERE id=?",
+                    "UPDATE queue_items SET visible_at=?, attempts=attempts+1, claimed=1 WHERE id=?",
                     [(now + lease_seconds, row[0]) for row in rows])
         return [QueueItem(row[0], row[1], row[2], row[3]) for row in rows]
 
@@ -141,11 +142,19 @@ class SqliteStore(Store):
 
     async def retry_later(self, queue: str, item_id: int, delay: float, payload: bytes | None = None) -> None:
         if payload is None:
-            self.db.execute("UPDATE queue_items SET visible_at=? WHERE queue=? AND id=?",
+            self.db.execute("UPDATE queue_items SET visible_at=?, claimed=0 WHERE queue=? AND id=?",
                             (time.time() + delay, queue, item_id))
         else:
-            self.db.execute("UPDATE queue_items SET visible_at=?, payload=? WHERE queue=? AND id=?",
+            self.db.execute("UPDATE queue_items SET visible_at=?, payload=?, claimed=0 WHERE queue=? AND id=?",
                             (time.time() + delay, payload, queue, item_id))
+
+    async def release_claims(self, queue: str) -> int:
+        return self.db.execute("UPDATE queue_items SET visible_at=?, claimed=0 WHERE queue=? AND claimed=1",
+                               (time.time(), queue)).rowcount
+
+    async def next_visible_at(self, queue: str) -> float | None:
+        row = self.db.execute("SELECT MIN(visible_at) FROM queue_items WHERE queue=?", (queue,)).fetchone()
+        return row[0] if row else None
 
     async def queue_depth(self, queue: str) -> int:
         return self.db.execute("SELECT count(*) FROM queue_items WHERE queue=?", (queue,)).fetchone()[0]

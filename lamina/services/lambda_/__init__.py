@@ -1,4 +1,4 @@
-"""AWS Lambda (API version 2015-03-31): functions, code, configuration, invocation."""
+"""AWS Lambda (API version 2015-03-31): functions, versions, aliases, layers, invocation."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from lamina.services.platform import Platform
 def build(platform: Platform) -> ServiceEndpoint:
     from lamina.services.lambda_.code_store import CodeStore
     from lamina.services.lambda_.provider import LambdaProvider
+    from lamina.triggers.async_invoker import AsyncSettings
 
     model = load_service_model("lambda")
     # Lambda answers unreadable JSON with InvalidRequestContentException and constraint
     # violations with ValidationException.
     codes = ErrorCodes(validation="ValidationException", serialization="InvalidRequestContentException")
-    provider = LambdaProvider(platform.store, platform.engine, CodeStore(platform.settings.data_dir),
-                              platform.downloads, platform.settings.account_concurrency)
+    settings = platform.settings
+    async_settings = AsyncSettings(retry_delays=settings.async_retry_delays,
+                                   backoff_start=settings.async_backoff_start)
+    provider = LambdaProvider(platform, CodeStore(settings.data_dir), async_settings)
     return ServiceEndpoint("lambda", model, provider, ("lambda",), codes)

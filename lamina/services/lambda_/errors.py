@@ -46,3 +46,11 @@ class PolicyLengthExceededException(ServiceError):
 class ServiceException(ServiceError):
     status = 500
     sender_fault = False
+
+
+class ProvisionedConcurrencyConfigNotFoundException(ServiceError):
+    status = 404
+
+
+class InvalidRuntimeException(ServiceError):
+    status = 502

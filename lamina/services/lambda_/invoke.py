@@ -50,8 +50,8 @@ def check_client_context(client_context: str | None) -> None:
         raise InvalidRequestContentException("Client context must be a valid Base64-encoded JSON object.") from None
 
 
-def function_spec(config: dict[str, Any], code_dir: Path, account: str, region: str,
-                  unqualified_arn: str, reserved_concurrency: int | None) -> FunctionSpec:
+def function_spec(config: dict[str, Any], code_dir: Path, layer_dirs: tuple[Path, ...], account: str,
+                  region: str, unqualified_arn: str, reserved_concurrency: int | None) -> FunctionSpec:
     """What the engine needs to run one version of a function."""
     logging = config.get("LoggingConfig") or {}
     return FunctionSpec(
@@ -62,6 +62,7 @@ def function_spec(config: dict[str, Any], code_dir: Path, account: str, region: 
         runtime=config.get("Runtime") or "",
         handler=config.get("Handler") or "",
         code_dir=code_dir,
+        layer_dirs=layer_dirs,
         memory_mb=config["MemorySize"],
         timeout_s=float(config["Timeout"]),
         ephemeral_mb=(config.get("EphemeralStorage") or {}).get("Size", 512),

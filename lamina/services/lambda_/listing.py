@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Callable
 
 from lamina.services.lambda_.errors import InvalidParameterValueException
 
@@ -22,13 +22,27 @@ def _decode(marker: str) -> str:
 
 
 def paginate(items: list[dict[str, Any]], marker: str | None, max_items: int | None,
-             key: str) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of ``items`` (sorted by ``key``) after ``marker``, and the marker of the next page."""
-    ordered = sorted(items, key=lambda item: item[key])
+             key: Callable[[dict[str, Any]], str]) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ``items`` in ``key`` order after ``marker``, and the marker of the next page."""
+    ordered = sorted(items, key=key)
     if marker:
         after = _decode(marker)
-        ordered = [item for item in ordered if item[key] > after]
+        ordered = [item for item in ordered if key(item) > after]
     size = max_items or DEFAULT_PAGE
     page = ordered[:size]
-    next_marker = _encode(page[-1][key]) if len(ordered) > size else None
+    next_marker = _encode(key(page[-1])) if len(ordered) > size else None
     return page, next_marker
+
+
+def by_name(item: dict[str, Any]) -> str:
+    return item["FunctionName"]
+
+
+def by_version(item: dict[str, Any]) -> str:
+    """$LATEST first, then versions in number order (as ListVersionsByFunction lists them)."""
+    version = item["Version"]
+    return "" if version == "$LATEST" else f"{int(version):010d}"
+
+
+def by_function_then_version(item: dict[str, Any]) -> str:
+    return f"{item['FunctionName']}\0{by_version(item)}"

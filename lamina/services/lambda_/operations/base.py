@@ -1,0 +1,117 @@
+"""The state every group of Lambda operations shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lamina.engine.api import EngineInterface, FunctionSpec
+from lamina.gateway.downloads import SignedDownloads
+from lamina.services.context import CallContext
+from lamina.services.lambda_.aliases import AliasTable
+from lamina.services.lambda_.code_store import CodeArtifact, CodeStore
+from lamina.services.lambda_.errors import InvalidParameterValueException, PreconditionFailedException
+from lamina.services.lambda_.functions import FunctionRecord, FunctionTable
+from lamina.services.lambda_.invoke import function_spec
+from lamina.services.lambda_.layers import LayerTable
+from lamina.services.lambda_.lifecycle import Lifecycle
+from lamina.services.lambda_.targets import Resolver, Target
+from lamina.services.lambda_.versions import VersionTable
+from lamina.services.platform import Platform
+from lamina.services.provider import Provider
+
+
+class LambdaBase(Provider):
+    service_name = "lambda"
+
+    def __init__(self, platform: Platform, code: CodeStore) -> None:
+        self.platform = platform
+        self.store = platform.store
+        self.engine: EngineInterface = platform.engine
+        self.downloads: SignedDownloads = platform.downloads
+        self.account_concurrency = platform.settings.account_concurrency
+        self.code = code
+        self.functions = FunctionTable(self.store)
+        self.versions = VersionTable(self.store)
+        self.aliases = AliasTable(self.store)
+        self.resolver = Resolver(self.functions, self.versions, self.aliases)
+        self.lifecycle = Lifecycle(self.functions)
+
+    async def resolve(self, ctx: CallContext, name: str, qualifier: str | None = None) -> Target:
+        """The function, version or alias a request names (name, partial or full ARN, qualifier)."""
+        return await self.resolver.resolve(ctx.region, ctx.account_id, name, qualifier)
+
+    def spec_for(self, target: Target, version: str | None = None, config: dict[str, Any] | None = None,
+                 code: dict[str, Any] | None = None) -> FunctionSpec:
+        """The engine's description of the version a target runs (``version`` overrides alias routing)."""
+        config = config or target.config
+        code = code or target.code
+        code_dir = self.code.ensure_extracted(code["digest"])
+        layer_dirs = tuple(self.code.ensure_extracted(digest) for digest in code.get("layers", ()))
+        return function_spec(config, code_dir, layer_dirs, target.record.account, target.record.region,
+                             target.record.arn, target.record.reserved_concurrency)
+
+    # Contracts between operation groups (each implemented by one group, see provider.py).
+    async def publish(self, record: FunctionRecord, description: str | None) -> dict[str, Any]:
+        """Publish $LATEST as a version (or return the last one if nothing changed)."""
+        raise NotImplementedError
+
+    async def delete_version(self, target: Target) -> None:
+        raise NotImplementedError
+
+    async def check_layers(self, ctx: CallContext, layer_arns: list[str] | None) -> None:
+        """Refuse a Layers list Lambda would refuse (count, unknown versions)."""
+        raise NotImplementedError
+
+    async def apply_layers(self, ctx: CallContext, config: dict[str, Any], layer_arns: list[str] | None,
+                           code_unzipped: int) -> list[str]:
+        """Set config["Layers"] from ARNs, checking the unzipped size of code plus layers;
+        returns the layers' content digests, in order (kept in the function's code record)."""
+        raise NotImplementedError
+
+    async def check_total_size(self, ctx: CallContext, layers: list[dict[str, Any]] | None,
+                               code_unzipped: int) -> None:
+        raise NotImplementedError
+
+    async def forget_code_if_unused(self, digest: str) -> None:
+        """Remove a package nothing refers to any more (functions, versions, layer versions)."""
+        for other in await self.functions.all():
+            codes = [other.code] + [v["code"] for v in await self.versions.list(other)]
+            if any(digest == c.get("digest") or digest in c.get("layers", ()) for c in codes):
+                return
+        if digest in await LayerTable(self.store).every_digest():
+            return
+        self.code.remove(digest)
+
+    async def on_function_deleted(self, record: FunctionRecord) -> None:
+        """Called when a function is deleted; groups with per-function state clean up and call super()."""
+
+    @staticmethod
+    def check_revision(current: str | None, expected: str | None) -> None:
+        if expected is not None and expected != current:
+            raise PreconditionFailedException(
+                "The Revision Id provided does not match the latest Revision Id. "
+                "Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+
+    def check_runtime(self, runtime: str | None, handler: str | None, package_type: str) -> None:
+        if package_type == "Image":
+            raise InvalidParameterValueException(
+                "lamina does not run container images (PackageType Image); use a .zip deployment package.")
+        if not runtime or not handler:
+            raise InvalidParameterValueException(
+                "Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+        if not self.engine.runtime_available(runtime):
+            raise InvalidParameterValueException(
+                f"The runtime parameter of {runtime} is not available on this lamina node: "
+                "no interpreter for it was found.")
+
+    async def code_from(self, code: dict[str, Any]) -> CodeArtifact:
+        """A deployment package from CreateFunction's Code or UpdateFunctionCode's members."""
+        if code.get("ImageUri"):
+            raise InvalidParameterValueException("lamina does not run container images (ImageUri).")
+        if code.get("S3Bucket") or code.get("S3Key"):
+            raise InvalidParameterValueException(
+                "lamina does not serve S3 yet, so Code.S3Bucket/S3Key cannot be read; send Code.ZipFile.")
+        data = code.get("ZipFile")
+        if not data:
+            raise InvalidParameterValueException("Please specify the code: ZipFile is missing.")
+        return await self.code.add_zip(data)
