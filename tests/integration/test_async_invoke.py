@@ -1,0 +1,201 @@
+"""Asynchronous invocation: durable acceptance, retries, destinations
+(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.functions import ROLE, python_zip, unique_name
+from tests.lamina_server import LaminaServer
+
+# The function records each attempt in a file named by the event; it fails while the file has fewer
+# lines than event["fail_times"].
+RECORDER = """
+import json, os, time
+
+def handler(event, context):
+    path = event["path"]
+    with open(path, "a") as out:
+        out.write(json.dumps({"id": context.aws_request_id, "t": time.time(), "n": event.get("n")}) + "\\n")
+    with open(path) as src:
+        seen = sum(1 for _ in src)
+    if seen <= event.get("fail_times", 0):
+        raise RuntimeError("attempt %d fails" % seen)
+    return {"ok": seen}
+"""
+
+# A destination function: writes every invocation record it receives to a file.
+COLLECTOR = """
+import json
+
+def handler(event, context):
+    with open(event["requestPayload"]["record_path"], "a") as out:
+        out.write(json.dumps(event) + "\\n")
+"""
+
+
+@pytest.fixture(scope="module")
+def fast_retries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
+    """A lamina whose retry waits are short (the waits are settings; Lambda's are 60 s and 120 s)."""
+    node = LaminaServer(tmp_path_factory.mktemp("async") / "data",
+                        extra_env={"LAMINA_ASYNC_RETRY_DELAYS": "0.2,0.4", "LAMINA_ASYNC_BACKOFF_START": "0.1"})
+    node.start()
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+def _function(client, source: str = RECORDER) -> str:  # type: ignore[no-untyped-def]
+    name = unique_name("async")
+    client.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE, Handler="app.handler",
+                           Code={"ZipFile": python_zip(source)})
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    return name
+
+
+def _wait_lines(path: Path, count: int, timeout: float = 30.0) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            if len(lines) >= count:
+                return lines
+        time.sleep(0.05)  # the function's side effect is a file: there is no event to await
+    raise AssertionError(f"{path} has not reached {count} lines")
+
+
+def test_event_is_accepted_and_delivered(fast_retries: LaminaServer, tmp_path: Path) -> None:
+    client = fast_retries.client("lambda")
+    name = _function(client)
+    path = tmp_path / "calls.jsonl"
+    response = client.invoke(FunctionName=name, InvocationType="Event",
+                             Payload=json.dumps({"path": str(path), "n": 1}).encode())
+    assert response["StatusCode"] == 202
+    [call] = _wait_lines(path, 1)
+    assert call["id"] == response["ResponseMetadata"]["RequestId"]
+
+
+def test_function_errors_are_retried_twice_with_the_waits(fast_retries: LaminaServer, tmp_path: Path) -> None:
+    client = fast_retries.client("lambda")
+    name = _function(client)
+    path = tmp_path / "calls.jsonl"
+    client.invoke(FunctionName=name, InvocationType="Event",
+                  Payload=json.dumps({"path": str(path), "fail_times": 5}).encode())
+    calls = _wait_lines(path, 3)
+    time.sleep(1.0)  # proving a negative: no 4th attempt comes after the retries are spent
+    assert len(_wait_lines(path, 3)) == 3
+    assert calls[1]["t"] - calls[0]["t"] >= 0.2
+    assert calls[2]["t"] - calls[1]["t"] >= 0.4
+    assert len({c["id"] for c in calls}) == 1  # the same request id on every attempt
+
+
+def test_maximum_retry_attempts_and_failure_destination(fast_retries: LaminaServer, tmp_path: Path) -> None:
+    client = fast_retries.client("lambda")
+    name = _function(client)
+    collector = _function(client, COLLECTOR)
+    collector_arn = client.get_function(FunctionName=collector)["Configuration"]["FunctionArn"]
+    config = client.put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": collector_arn}})
+    assert config["MaximumRetryAttempts"] == 0
+    assert config["FunctionArn"].endswith(f":{name}:$LATEST")
+    path, records = tmp_path / "calls.jsonl", tmp_path / "records.jsonl"
+    event = {"path": str(path), "fail_times": 5, "record_path": str(records)}
+    response = client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode())
+    [record] = _wait_lines(records, 1)
+    assert len(_wait_lines(path, 1)) == 1
+    context = record["requestContext"]
+    assert context["requestId"] == response["ResponseMetadata"]["RequestId"]
+    assert context["condition"] == "RetriesExhausted"
+    assert context["approximateInvokeCount"] == 1
+    assert context["functionArn"].endswith(f":function:{name}")
+    assert record["requestPayload"] == event
+    assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST",
+                                         "functionError": "Unhandled"}
+    assert record["responsePayload"]["errorType"] == "RuntimeError"
+    assert record["version"] == "1.0"
+
+
+def test_success_destination(fast_retries: LaminaServer, tmp_path: Path) -> None:
+    client = fast_retries.client("lambda")
+    name = _function(client)
+    collector_arn = client.get_function(FunctionName=_function(client, COLLECTOR))["Configuration"]["FunctionArn"]
+    client.put_function_event_invoke_config(FunctionName=name,
+                                            DestinationConfig={"OnSuccess": {"Destination": collector_arn}})
+    records = tmp_path / "records.jsonl"
+    client.invoke(FunctionName=name, InvocationType="Event",
+                  Payload=json.dumps({"path": str(tmp_path / "c.jsonl"), "record_path": str(records)}).encode())
+    [record] = _wait_lines(records, 1)
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["responsePayload"] == {"ok": 1}
+
+
+def test_event_invoke_config_operations(fast_retries: LaminaServer) -> None:
+    client = fast_retries.client("lambda")
+    name = _function(client)
+    with pytest.raises(ClientError) as missing:
+        client.get_function_event_invoke_config(FunctionName=name)
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    client.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=120)
+    updated = client.update_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1)
+    assert (updated["MaximumEventAgeInSeconds"], updated["MaximumRetryAttempts"]) == (120, 1)
+    listed = client.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"]
+    assert [c["MaximumRetryAttempts"] for c in listed] == [1]
+    with pytest.raises(ClientError) as out_of_range:
+        client.put_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=21601)
+    assert out_of_range.value.response["Error"]["Code"] == "ValidationException"
+    client.delete_function_event_invoke_config(FunctionName=name)
+    with pytest.raises(ClientError):
+        client.get_function_event_invoke_config(FunctionName=name)
+
+
+def test_async_payload_limit_is_256kb(fast_retries: LaminaServer, tmp_path: Path) -> None:
+    client = fast_retries.client("lambda")
+    name = _function(client)
+    with pytest.raises(ClientError) as refused:
+        client.invoke(FunctionName=name, InvocationType="Event",
+                      Payload=json.dumps({"path": "x", "pad": "a" * 270_000}).encode())
+    assert refused.value.response["Error"]["Code"] == "RequestTooLargeException"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+
+
+def test_kill_9_during_a_burst_loses_no_accepted_event(fresh_server: LaminaServer, tmp_path: Path) -> None:
+    fresh_server.start()
+    client = fresh_server.client("lambda", max_pool_connections=32)
+    name = _function(client)
+    path = tmp_path / "burst.jsonl"
+    accepted: list[int] = []
+    from concurrent.futures import ThreadPoolExecutor
+
+    def send(n: int) -> int | None:
+        try:
+            client.invoke(FunctionName=name, InvocationType="Event",
+                          Payload=json.dumps({"path": str(path), "n": n}).encode())
+            return n
+        except Exception:
+            return None  # refused or cut off by the kill: not accepted, so not owed
+
+    with ThreadPoolExecutor(16) as pool:
+        futures = [pool.submit(send, n) for n in range(2000)]
+        for index, future in enumerate(futures):
+            result = future.result()
+            if result is not None:
+                accepted.append(result)
+            if index == 1000:
+                fresh_server.kill()
+    assert len(accepted) >= 1000
+    fresh_server.start()
+    owed = set(accepted)
+    deadline = time.monotonic() + 180
+    delivered: set[int] = set()
+    while time.monotonic() < deadline and not owed <= delivered:
+        time.sleep(0.2)  # the function's side effect is a file: there is no event to await
+        delivered = {line["n"] for line in _wait_lines(path, 1)}
+    assert owed <= delivered, f"lost: {sorted(owed - delivered)[:20]}"
