@@ -79,8 +79,7 @@ class DirectLauncher:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         read_fd, write_fd = os.pipe()
         try:
-            command = [str(runtime.executable), "-s", str(request.runtime_dir / "bootstrap.py"),
-                       str(theirs.fileno()), str(opt)]
+            command = runtime_command(runtime, request.runtime_dir, theirs.fileno(), str(opt), spec)
             child = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, pass_fds=(theirs.fileno(),),
                 env=variables, cwd=spec.code_dir, start_new_session=True, preexec_fn=_apply_rlimits,
@@ -98,6 +97,19 @@ class DirectLauncher:
         connection = await Channel.open(ours)
         return Launched(process=process, connection=connection, output_fd=read_fd,
                         resources=ScratchResources(scratch))
+
+
+def runtime_command(runtime: RuntimeInfo, runtime_dir: Path | str, channel_fd: int, opt_dir: str,
+                    spec: FunctionSpec) -> list[str]:
+    """The command line of the runtime process (Python and Node.js: lamina's bootstraps)."""
+    if runtime.family == "python":
+        return [str(runtime.executable), "-s", f"{runtime_dir}/bootstrap.py", str(channel_fd), opt_dir]
+    if runtime.family == "nodejs":
+        # As Lambda does, size V8's heap to the function's memory (90%), so it collects before the limit.
+        heap_mb = max(16, spec.memory_mb * 9 // 10)
+        return [str(runtime.executable), f"--max-old-space-size={heap_mb}", f"{runtime_dir}/bootstrap.js",
+                str(channel_fd)]
+    raise ValueError(f"no bootstrap for {runtime.family}")
 
 
 def _apply_rlimits() -> None:

@@ -64,7 +64,9 @@ def function_variables(*, spec: FunctionSpec, runtime: RuntimeInfo, paths: Envir
         if spec.application_log_level:
             variables["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level
     if runtime.family == "nodejs":
-        variables["NODE_PATH"] = f"{paths.opt_dir}/nodejs/node_modules:{paths.opt_dir}/nodejs/node20/node_modules"
+        major = runtime.name.removeprefix("nodejs").removesuffix(".x")
+        variables["NODE_PATH"] = (f"{paths.opt_dir}/nodejs/node{major}/node_modules:{paths.opt_dir}/nodejs/node_modules:"
+                                  f"{paths.runtime_dir}/node_modules:{paths.runtime_dir}:{paths.task_root}")
     variables.update(credential_variables(credentials))
     # The user's variables; the provider has already refused Lambda's reserved names.
     variables.update(spec.environment)
