@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from botocore.exceptions import ClientError
@@ -38,7 +37,6 @@ def test_python_function_imports_a_library_from_a_layer(lambda_client) -> None: 
     assert [entry["Arn"] for entry in config["Layers"]] == [layer["LayerVersionArn"], override["LayerVersionArn"]]
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed on this machine")
 def test_node_function_requires_a_module_from_a_layer(lambda_client) -> None:  # type: ignore[no-untyped-def]
     layer = _publish(lambda_client, {"nodejs/node_modules/shout/index.js":
                                      "module.exports = (s) => s.toUpperCase();\n"})
