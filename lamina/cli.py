@@ -43,6 +43,21 @@ def _env(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    from lamina.coverage import all_coverage, render_markdown, render_text
+
+    try:
+        reports = all_coverage(args.service)
+    except KeyError:
+        print(f"lamina does not serve {args.service!r}", file=sys.stderr)
+        return 2
+    if args.markdown:
+        print(render_markdown(reports))
+    else:
+        print("\n".join(render_text(r, verbose=args.service is not None) for r in reports))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lamina", description="A self-hosted AWS Lambda platform.")
     parser.add_argument("--version", action="version", version=f"lamina {__version__}")
@@ -60,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     env = commands.add_parser("env", help="print shell exports that point AWS clients at lamina")
     env.add_argument("--data-dir", type=Path, default=None)
     env.set_defaults(func=_env)
+
+    coverage = commands.add_parser("coverage", help="which operations of each service lamina implements")
+    coverage.add_argument("service", nargs="?", help="a botocore service name, e.g. lambda")
+    coverage.add_argument("--markdown", action="store_true", help="a table, as in docs/coverage.md")
+    coverage.set_defaults(func=_coverage)
     return parser
 
 

@@ -19,7 +19,7 @@ from lamina.gateway.downloads import SignedDownloads, load_or_create_secret
 from lamina.gateway.handlers import Authenticate, Authorize, Dispatch, ParseRequest, ResolveService, SerializeResponse
 from lamina.gateway.internal import InternalRoutes
 from lamina.gateway.services import ServiceRegistry
-from lamina.services.catalog import BUILDERS
+from lamina.services.catalog import SERVICES
 from lamina.services.logs.storage import LogStorage
 from lamina.services.platform import Platform
 from lamina.store.sqlite import SqliteStore
@@ -63,8 +63,8 @@ class Node:
             enforce=settings.auth, account_id=settings.account_id)
         platform = Platform(settings, self.store, self.engine, downloads, self.internal, logs,
                             self.authenticator, self.authorize)
-        for build in BUILDERS:
-            endpoint = build(platform)
+        for entry in SERVICES:
+            endpoint = entry.build(platform)
             self.registry.add(endpoint)
             platform.peers[endpoint.name] = endpoint.provider
         self.chain.front_doors.extend(platform.front_doors)

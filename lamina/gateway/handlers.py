@@ -94,16 +94,31 @@ class Authorize:
 
 
 class Dispatch:
-    """Call the provider's method for the operation."""
+    """Call the provider's method for the operation, after saying what lamina does not do with its input."""
+
+    def __init__(self) -> None:
+        self._warned: set[tuple[str, str, str]] = set()
+
+    def _check_members(self, ctx: RequestContext, action: str) -> None:
+        assert ctx.endpoint is not None and ctx.operation is not None
+        provider, operation, params = ctx.endpoint.provider, ctx.operation.name, ctx.params or {}
+        for member, why in provider.unsupported_members.get(operation, {}).items():
+            if params.get(member) is not None:
+                raise NotImplementedByLamina(f"lamina does not implement {action} with {member}: {why}")
+        for member, why in provider.ignored_members.get(operation, {}).items():
+            key = (ctx.endpoint.name, operation, member)
+            if params.get(member) is not None and key not in self._warned:
+                self._warned.add(key)
+                log.warning("lamina accepts but does not act on %s member %s (%s)", action, member, why)
 
     async def __call__(self, ctx: RequestContext) -> None:
         assert ctx.endpoint is not None and ctx.operation is not None and ctx.principal is not None
         provider = ctx.endpoint.provider
         method = getattr(provider, xform_name(ctx.operation.name), None)
+        action = f"{ctx.endpoint.model.signing_name or ctx.endpoint.name}:{ctx.operation.name}"
         if method is None:
-            raise NotImplementedByLamina(
-                f"lamina does not implement {ctx.endpoint.model.signing_name or ctx.endpoint.name}:"
-                f"{ctx.operation.name} yet")
+            raise NotImplementedByLamina(f"lamina does not implement {action} yet")
+        self._check_members(ctx, action)
         call = CallContext(
             service=ctx.endpoint.name, operation=ctx.operation.name, region=ctx.region,
             account_id=ctx.principal.account_id or ctx.account_id, request_id=ctx.request_id,

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from typing import Callable
 
 from lamina.gateway.services import ServiceEndpoint
 from lamina.services import lambda_
 from lamina.services.platform import Platform
+from lamina.services.provider import Provider
 
 Builder = Callable[[Platform], ServiceEndpoint]
 
-BUILDERS: list[Builder] = [
-    lambda_.build,
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    model: str  # botocore model name
+    build: Builder
+    provider: str  # "module:Class", imported only when asked (`lamina coverage`)
+
+    def provider_class(self) -> type[Provider]:
+        module, _, name = self.provider.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+
+SERVICES: list[ServiceEntry] = [
+    ServiceEntry("lambda", lambda_.build, "lamina.services.lambda_.provider:LambdaProvider"),
 ]

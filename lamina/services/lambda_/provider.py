@@ -29,6 +29,49 @@ class LambdaProvider(
     ConcurrencyOperations,
     TagOperations,
 ):
+    ignored_members = {
+        "CreateFunction": {
+            "KMSKeyArn": "environment variables are not encrypted with a customer key",
+            "VpcConfig": "functions are not attached to a VPC; the setting is stored and reported",
+            "TracingConfig": "X-Ray tracing is not recorded; the mode is stored and reported",
+            "SnapStart": "no snapshots are taken; the setting is stored and reported",
+        },
+        "UpdateFunctionConfiguration": {
+            "KMSKeyArn": "environment variables are not encrypted with a customer key",
+            "VpcConfig": "functions are not attached to a VPC; the setting is stored and reported",
+            "TracingConfig": "X-Ray tracing is not recorded; the mode is stored and reported",
+            "SnapStart": "no snapshots are taken; the setting is stored and reported",
+        },
+        "UpdateFunctionCode": {"SourceKMSKeyArn": "deployment packages are not encrypted with a customer key"},
+    }
+    _newer = "a Lambda feature lamina does not provide"
+    unsupported_members = {
+        "CreateFunction": {
+            "FileSystemConfigs": "EFS file systems are not mounted",
+            "ImageConfig": "container images are not run",
+            "CodeSigningConfigArn": "code signing is not implemented",
+            "CapacityProviderConfig": "capacity providers are " + _newer,
+            "PublishTo": "publishing to $LATEST.PUBLISHED is " + _newer,
+            "DurableConfig": "durable functions are " + _newer,
+            "TenancyConfig": "tenant isolation is " + _newer,
+        },
+        "UpdateFunctionConfiguration": {
+            "FileSystemConfigs": "EFS file systems are not mounted",
+            "ImageConfig": "container images are not run",
+            "CapacityProviderConfig": "capacity providers are " + _newer,
+            "DurableConfig": "durable functions are " + _newer,
+        },
+        "UpdateFunctionCode": {
+            "S3ObjectVersion": "lamina does not serve S3 object versions",
+            "PublishTo": "publishing to $LATEST.PUBLISHED is " + _newer,
+        },
+        "PublishVersion": {"PublishTo": "publishing to $LATEST.PUBLISHED is " + _newer},
+        "Invoke": {
+            "DurableExecutionName": "durable functions are " + _newer,
+            "TenantId": "tenant isolation is " + _newer,
+        },
+    }
+
     def __init__(self, platform: Platform, code: CodeStore, async_settings: AsyncSettings) -> None:
         super().__init__(platform, code)
         self.async_invoker = AsyncInvoker(

@@ -68,6 +68,9 @@ class FunctionOperations(LambdaBase):
         return target.config
 
     async def list_functions(self, ctx: CallContext, params: Params) -> Result:
+        if params.get("MasterRegion"):
+            # Only Lambda@Edge replicas are listed for a MasterRegion; lamina replicates nothing.
+            return {"Functions": []}
         configs = []
         for record in await self.functions.list(ctx.account_id, ctx.region):
             configs.append(record.config)
