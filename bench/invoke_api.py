@@ -17,7 +17,6 @@ import resource
 import statistics
 import subprocess
 import tempfile
-import time
 import zipfile
 
 from _harness import machine, percentile, presign, start_lamina, summary, timed_requests

@@ -42,6 +42,10 @@ class Settings:
     # minutes), and the first back-off after a throttle (Lambda: 1 second, doubling to 5 minutes).
     async_retry_delays: tuple[float, ...] = (60.0, 120.0)
     async_backoff_start: float = 1.0
+    # Hot reload: Code.S3Bucket naming this bucket means "run the local folder in S3Key in place".
+    hot_reload_bucket: str = "hot-reload"
+    hot_reload: str = "auto"  # "auto": allowed when listening on loopback only; "on"; "off"
+    hot_reload_roots: tuple[str, ...] = field(default_factory=lambda: (str(Path.home()),))
     log_level: str = "info"
 
     @classmethod
@@ -59,7 +63,11 @@ class Settings:
             log_level=env.get("LAMINA_LOG_LEVEL", "info"),
             async_retry_delays=tuple(float(x) for x in env.get("LAMINA_ASYNC_RETRY_DELAYS", "60,120").split(",")),
             async_backoff_start=float(env.get("LAMINA_ASYNC_BACKOFF_START", 1.0)),
+            hot_reload_bucket=env.get("LAMINA_HOT_RELOAD_BUCKET", "hot-reload"),
+            hot_reload=env.get("LAMINA_HOT_RELOAD", "auto").lower(),
         )
+        if env.get("LAMINA_HOT_RELOAD_ROOTS"):
+            settings.hot_reload_roots = tuple(p for p in env["LAMINA_HOT_RELOAD_ROOTS"].split(os.pathsep) if p)
         for key, value in overrides.items():
             if value is not None:
                 setattr(settings, key, value)
@@ -72,6 +80,14 @@ class Settings:
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return self.host == "localhost"
+
+    @property
+    def hot_reload_enabled(self) -> bool:
+        if self.hot_reload in ("on", "true", "1", "yes"):
+            return True
+        if self.hot_reload in ("off", "false", "0", "no"):
+            return False
+        return self.loopback_only
 
     @property
     def endpoint_url(self) -> str:

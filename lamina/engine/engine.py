@@ -11,7 +11,13 @@ import orjson
 
 from lamina.engine import layers
 from lamina.engine.api import (
-    AccountConcurrency, Credentials, EngineError, FunctionSpec, Invocation, InvocationResult, LogSink,
+    AccountConcurrency,
+    Credentials,
+    EngineError,
+    FunctionSpec,
+    Invocation,
+    InvocationResult,
+    LogSink,
     ProvisionedStatus,
 )
 from lamina.engine.concurrency import Concurrency

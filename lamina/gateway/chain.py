@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Awaitable, Callable, Protocol as TypingProtocol
+from typing import Awaitable, Callable
+from typing import Protocol as TypingProtocol
 
 import orjson
 

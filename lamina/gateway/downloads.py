@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 from lamina.protocol.http import HttpRequest, HttpResponse
 
 URL_LIFETIME_SECONDS = 600
-Resolver = Callable[[str], Path | None]
+Resolver = Callable[[str], "Path | bytes | None"]  # a file to send, or its bytes made on request
 
 
 def load_or_create_secret(path: Path) -> bytes:
@@ -67,10 +67,12 @@ class SignedDownloads:
         if time.time() > expires:
             return _error(403, "AccessDenied", "Request has expired")
         resolver = self.resolvers.get(kind)
-        path = resolver(name) if resolver else None
-        if path is None or not path.exists():
+        found = resolver(name) if resolver else None
+        if isinstance(found, bytes):
+            return HttpResponse(200, [("Content-Type", "application/zip")], found)
+        if found is None or not found.exists():
             return _error(404, "NoSuchKey", "The specified key does not exist.")
-        return HttpResponse(200, [("Content-Type", "application/zip")], path.read_bytes())
+        return HttpResponse(200, [("Content-Type", "application/zip")], found.read_bytes())
 
 
 def _error(status: int, code: str, message: str) -> HttpResponse:

@@ -14,8 +14,7 @@ from lamina.gateway.auth_errors import auth_error
 from lamina.gateway.context import RequestContext
 from lamina.gateway.services import ServiceRegistry
 from lamina.gateway.sigv4 import SignatureProblem, read_signature
-from lamina.protocol.errors import (
-    NotImplementedByLamina, RequestTooLargeError, ServiceError, ValidationError)
+from lamina.protocol.errors import NotImplementedByLamina, RequestTooLargeError, ServiceError, ValidationError
 from lamina.protocol.validate import format_problems, validate
 from lamina.services.context import CallContext
 

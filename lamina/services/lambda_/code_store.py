@@ -11,6 +11,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lamina.services.lambda_.zip_package import MAX_UNZIPPED_BYTES, extract_package, remove_tree
 from lamina.store.blobs import BlobStore
@@ -18,14 +19,22 @@ from lamina.store.blobs import BlobStore
 
 @dataclass(frozen=True, slots=True)
 class CodeArtifact:
-    digest: str  # hex SHA-256 of the zip: the blob's name
+    digest: str  # hex SHA-256 of the zip (the blob's name), or of a hot-reload folder's content
     size: int  # bytes of the zip (CodeSize)
     unzipped_size: int
+    path: str | None = None  # a hot-reload folder, run in place
 
     @property
     def sha256_b64(self) -> str:
         """Lambda's ``CodeSha256``: the base64 of the zip's SHA-256."""
         return base64.b64encode(bytes.fromhex(self.digest)).decode()
+
+    def to_record(self) -> dict[str, Any]:
+        """How a function, version or layer version keeps a reference to its code."""
+        record: dict[str, Any] = {"digest": self.digest, "size": self.size, "unzipped": self.unzipped_size}
+        if self.path:
+            record["path"] = self.path
+        return record
 
 
 class CodeStore:

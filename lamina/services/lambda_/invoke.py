@@ -14,8 +14,12 @@ import orjson
 
 from lamina.engine.api import EngineError, EngineInterface, FunctionSpec, Invocation, Throttled
 from lamina.services.lambda_.errors import (
-    InvalidParameterValueException, InvalidRequestContentException, RequestTooLargeException,
-    ServiceException, TooManyRequestsException)
+    InvalidParameterValueException,
+    InvalidRequestContentException,
+    RequestTooLargeException,
+    ServiceException,
+    TooManyRequestsException,
+)
 
 MAX_SYNC_PAYLOAD = 6_291_456
 MAX_SYNC_RESPONSE = 6_291_556  # the figure Lambda's error message names

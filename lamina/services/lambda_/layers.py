@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -87,3 +88,12 @@ class LayerTable:
 
     async def every_digest(self) -> set[str]:
         return {r.value["_code"]["digest"] for r in await self.store.scan(VERSIONS)}
+
+    async def refresh_folder(self, folder: str, digest: str, size: int) -> None:
+        """A hot-reload layer's folder changed: its reported hash and size follow the content."""
+        for found in await self.store.scan(VERSIONS):
+            code = found.value["_code"]
+            if code.get("path") == folder and code.get("digest") != digest:
+                code.update(digest=digest, size=size, unzipped=size,
+                            sha256=base64.b64encode(bytes.fromhex(digest)).decode())
+                await self.store.put(VERSIONS, found.key, found.value)

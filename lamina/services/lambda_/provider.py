@@ -11,6 +11,7 @@ from lamina.services.lambda_.operations.aliases import AliasOperations
 from lamina.services.lambda_.operations.concurrency import ConcurrencyOperations
 from lamina.services.lambda_.operations.event_invoke_config import EventInvokeConfigOperations
 from lamina.services.lambda_.operations.functions import FunctionOperations
+from lamina.services.lambda_.operations.hot_reload import HotReloadOperations
 from lamina.services.lambda_.operations.invoke import InvokeOperations
 from lamina.services.lambda_.operations.layers import LayerOperations
 from lamina.services.lambda_.operations.tagging import TagOperations
@@ -28,6 +29,7 @@ class LambdaProvider(
     EventInvokeConfigOperations,
     ConcurrencyOperations,
     TagOperations,
+    HotReloadOperations,
 ):
     ignored_members = {
         "CreateFunction": {
@@ -78,6 +80,7 @@ class LambdaProvider(
             self.store, Callbacks(run=self.run_event, policy=self.event_policy, finished=self.event_finished),
             async_settings)
         self.downloads.register("lambda-code", self._zip_for_download)
+        self.downloads.register("lambda-folder", self.folder_for_download)
 
     def _zip_for_download(self, digest: str):  # type: ignore[no-untyped-def]
         return self.code.zip_path(digest) if len(digest) == 64 and digest.isalnum() else None
@@ -86,7 +89,9 @@ class LambdaProvider(
         await self.lifecycle.recover()
         await self.restore_concurrency()
         await self.async_invoker.start()
+        await self.watch_known_folders()
 
     async def stop(self) -> None:
+        await self.stop_watching()
         await self.async_invoker.stop()
         await self.lifecycle.drain()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tests.unit.protocol.cases import Form
 
-
 # CloudWatch's model gives DashboardNotFoundError and ResourceNotFound the same query code,
 # "ResourceNotFound"; a botocore client maps that code to the last shape, ResourceNotFound.
 _SHARED_ERROR_CODES = {("cloudwatch", "DashboardNotFoundError"): "ResourceNotFound"}

@@ -9,7 +9,10 @@ from lamina.services.context import CallContext
 from lamina.services.lambda_ import configuration
 from lamina.services.lambda_.arns import function_arn
 from lamina.services.lambda_.errors import (
-    InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException)
+    InvalidParameterValueException,
+    ResourceConflictException,
+    ResourceNotFoundException,
+)
 from lamina.services.lambda_.functions import FunctionRecord
 from lamina.services.lambda_.listing import paginate
 from lamina.services.lambda_.operations.base import LambdaBase

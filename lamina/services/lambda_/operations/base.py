@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 from lamina.engine.api import EngineInterface, FunctionSpec
 from lamina.gateway.downloads import SignedDownloads
 from lamina.services.context import CallContext
+from lamina.services.lambda_ import hot_reload
 from lamina.services.lambda_.aliases import AliasTable
 from lamina.services.lambda_.code_store import CodeArtifact, CodeStore
 from lamina.services.lambda_.errors import InvalidParameterValueException, PreconditionFailedException
@@ -45,10 +48,15 @@ class LambdaBase(Provider):
         """The engine's description of the version a target runs (``version`` overrides alias routing)."""
         config = config or target.config
         code = code or target.code
-        code_dir = self.code.ensure_extracted(code["digest"])
-        layer_dirs = tuple(self.code.ensure_extracted(digest) for digest in code.get("layers", ()))
+        code_dir = Path(code["path"]) if code.get("path") else self.code.ensure_extracted(code["digest"])
+        layer_dirs = tuple(self._layer_dir(reference) for reference in code.get("layers", ()))
         return function_spec(config, code_dir, layer_dirs, target.record.account, target.record.region,
                              target.record.arn, target.record.reserved_concurrency)
+
+    def _layer_dir(self, reference: str) -> Path:
+        if reference.startswith(hot_reload.PREFIX):
+            return Path(reference[len(hot_reload.PREFIX):])
+        return self.code.ensure_extracted(reference)
 
     # Contracts between operation groups (each implemented by one group, see provider.py).
     async def publish(self, record: FunctionRecord, description: str | None) -> dict[str, Any]:
@@ -74,6 +82,8 @@ class LambdaBase(Provider):
 
     async def forget_code_if_unused(self, digest: str) -> None:
         """Remove a package nothing refers to any more (functions, versions, layer versions)."""
+        if digest.startswith(hot_reload.PREFIX) or not self.code.blobs.exists(digest):
+            return  # a hot-reload folder is the user's own: never touched
         for other in await self.functions.all():
             codes = [other.code] + [v["code"] for v in await self.versions.list(other)]
             if any(digest == c.get("digest") or digest in c.get("layers", ()) for c in codes):
@@ -81,6 +91,10 @@ class LambdaBase(Provider):
         if digest in await LayerTable(self.store).every_digest():
             return
         self.code.remove(digest)
+
+    def watch_folder(self, folder: str) -> None:
+        """Start watching a hot-reload folder (implemented by the provider, which owns the watcher)."""
+        raise NotImplementedError
 
     async def on_function_deleted(self, record: FunctionRecord) -> None:
         """Called when a function is deleted; groups with per-function state clean up and call super()."""
@@ -106,6 +120,12 @@ class LambdaBase(Provider):
 
     async def code_from(self, code: dict[str, Any]) -> CodeArtifact:
         """A deployment package from CreateFunction's Code or UpdateFunctionCode's members."""
+        settings = self.platform.settings
+        if hot_reload.is_hot_reload(code, settings):
+            folder = hot_reload.checked_folder(code.get("S3Key"), settings)
+            digest, size = await asyncio.to_thread(hot_reload.folder_digest, folder)
+            self.watch_folder(str(folder))
+            return CodeArtifact(digest, size, size, path=str(folder))
         if code.get("ImageUri"):
             raise InvalidParameterValueException("lamina does not run container images (ImageUri).")
         if code.get("S3Bucket") or code.get("S3Key"):

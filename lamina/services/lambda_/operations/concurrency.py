@@ -8,8 +8,7 @@ from typing import Any
 from lamina.engine.api import EngineError
 from lamina.services.context import CallContext
 from lamina.services.lambda_ import configuration
-from lamina.services.lambda_.errors import (
-    InvalidParameterValueException, ProvisionedConcurrencyConfigNotFoundException)
+from lamina.services.lambda_.errors import InvalidParameterValueException, ProvisionedConcurrencyConfigNotFoundException
 from lamina.services.lambda_.functions import FunctionRecord, function_key
 from lamina.services.lambda_.listing import paginate
 from lamina.services.lambda_.operations.base import LambdaBase

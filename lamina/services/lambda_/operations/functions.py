@@ -7,9 +7,9 @@ from typing import Any
 from lamina.services.context import CallContext
 from lamina.services.lambda_ import configuration, tags
 from lamina.services.lambda_.arns import function_arn, parse_function_arn
-from lamina.services.lambda_.errors import (
-    InvalidParameterValueException, ResourceConflictException)
+from lamina.services.lambda_.errors import InvalidParameterValueException, ResourceConflictException
 from lamina.services.lambda_.functions import FunctionRecord
+from lamina.services.lambda_.hot_reload import encode_folder
 from lamina.services.lambda_.lifecycle import mark_pending, mark_updating
 from lamina.services.lambda_.listing import by_function_then_version, paginate
 from lamina.services.lambda_.operations.base import LambdaBase
@@ -37,8 +37,7 @@ class FunctionOperations(LambdaBase):
         layer_digests = await self.apply_layers(ctx, config, params.get("Layers"), artifact.unzipped_size)
         mark_pending(config)
         record = FunctionRecord(ctx.account_id, ctx.region, name, config,
-                                {"digest": artifact.digest, "size": artifact.size, "unzipped": artifact.unzipped_size,
-                                 "layers": layer_digests},
+                                {**artifact.to_record(), "layers": layer_digests},
                                 tags=tags.checked(params.get("Tags") or {}))
         await self.functions.insert(record)
         self.lifecycle.claim(record)
@@ -52,11 +51,12 @@ class FunctionOperations(LambdaBase):
 
     async def get_function(self, ctx: CallContext, params: Params) -> Result:
         target = await self.resolve(ctx, params["FunctionName"], params.get("Qualifier"))
-        result: dict[str, Any] = {
-            "Configuration": target.config,
-            "Code": {"RepositoryType": "S3",
-                     "Location": self.downloads.url(ctx.base_url, "lambda-code", target.code["digest"])},
-        }
+        if target.code.get("path"):
+            location = self.downloads.url(ctx.base_url, "lambda-folder", encode_folder(target.code["path"]))
+        else:
+            location = self.downloads.url(ctx.base_url, "lambda-code", target.code["digest"])
+        result: dict[str, Any] = {"Configuration": target.config,
+                                  "Code": {"RepositoryType": "S3", "Location": location}}
         if target.record.tags:
             result["Tags"] = target.record.tags
         if target.record.reserved_concurrency is not None:
@@ -96,8 +96,7 @@ class FunctionOperations(LambdaBase):
             await self.check_total_size(ctx, record.config.get("Layers"), artifact.unzipped_size)
             if params.get("Architectures"):
                 record.config["Architectures"] = params["Architectures"]
-            record.code = {"digest": artifact.digest, "size": artifact.size, "unzipped": artifact.unzipped_size,
-                           "layers": record.code.get("layers", [])}
+            record.code = {**artifact.to_record(), "layers": record.code.get("layers", [])}
             record.config.update(CodeSize=artifact.size, CodeSha256=artifact.sha256_b64,
                                  LastModified=configuration.last_modified_now(),
                                  RevisionId=configuration.new_revision_id())

@@ -10,8 +10,12 @@ from typing import Any
 from lamina.services.context import CallContext
 from lamina.services.lambda_ import configuration
 from lamina.services.lambda_.errors import (
-    InvalidParameterValueException, PolicyLengthExceededException, ResourceConflictException,
-    ResourceNotFoundException)
+    InvalidParameterValueException,
+    PolicyLengthExceededException,
+    ResourceConflictException,
+    ResourceNotFoundException,
+)
+from lamina.services.lambda_.hot_reload import code_reference
 from lamina.services.lambda_.layers import LayerTable, layer_arn, layer_name_of, parse_layer_arn
 from lamina.services.lambda_.listing import paginate
 from lamina.services.lambda_.operations.base import LambdaBase
@@ -47,8 +51,7 @@ class LayerOperations(LambdaBase):
                 "Description": params.get("Description", ""), "CreatedDate": created, "Version": number,
                 "CompatibleRuntimes": params.get("CompatibleRuntimes") or [],
                 "CompatibleArchitectures": params.get("CompatibleArchitectures") or [],
-                "_code": {"digest": artifact.digest, "size": artifact.size, "unzipped": artifact.unzipped_size,
-                          "sha256": artifact.sha256_b64},
+                "_code": {**artifact.to_record(), "sha256": artifact.sha256_b64},
                 "_policy": {"statements": [], "revision": configuration.new_revision_id()},
             }
             if params.get("LicenseInfo"):
@@ -206,7 +209,7 @@ class LayerOperations(LambdaBase):
             config["Layers"] = [{"Arn": d["LayerVersionArn"], "CodeSize": d["_code"]["size"]} for d in documents]
         else:
             config.pop("Layers", None)
-        return [d["_code"]["digest"] for d in documents]
+        return [code_reference(d["_code"]) for d in documents]
 
     async def check_total_size(self, ctx: CallContext, layers: list[dict[str, Any]] | None,
                                code_unzipped: int) -> None:

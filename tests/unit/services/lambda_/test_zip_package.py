@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from lamina.services.lambda_.zip_package import (
-    UNZIP_FAILED, PackageRefused, extract_package, remove_tree, unzipped_limit_message)
+    UNZIP_FAILED,
+    PackageRefused,
+    extract_package,
+    remove_tree,
+    unzipped_limit_message,
+)
 
 
 def _zip(entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
