@@ -72,8 +72,9 @@ def test_edit_is_seen_on_the_next_invoke_within_a_second(hot_server: LaminaServe
     assert elapsed <= 1.0, f"the new code answered {elapsed:.2f} s after the write"
     after = client.get_function_configuration(FunctionName=name)
     assert after["CodeSha256"] != created["CodeSha256"]
-    assert not list((hot_server.data_dir / "code").glob("*")) or all(
-        not (p / "app.py").exists() for p in (hot_server.data_dir / "code").iterdir() if p.is_dir())
+    # Run in place: nothing copied into lamina's data, nothing written into the user's folder.
+    assert not list(hot_server.data_dir.rglob("app.py"))
+    assert sorted(p.name for p in folder.iterdir()) == ["app.py"]
 
 
 def test_code_sha256_is_a_stable_hash_of_the_folder(hot_server: LaminaServer, workspace: Path) -> None:

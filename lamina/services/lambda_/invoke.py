@@ -54,12 +54,18 @@ def check_client_context(client_context: str | None) -> None:
         raise InvalidRequestContentException("Client context must be a valid Base64-encoded JSON object.") from None
 
 
-def function_spec(config: dict[str, Any], code_dir: Path, layer_dirs: tuple[Path, ...], account: str,
-                  region: str, unqualified_arn: str, reserved_concurrency: int | None) -> FunctionSpec:
+def function_spec(config: dict[str, Any], code: dict[str, Any], code_dir: Path, layer_dirs: tuple[Path, ...],
+                  account: str, region: str, unqualified_arn: str, reserved_concurrency: int | None) -> FunctionSpec:
     """What the engine needs to run one version of a function."""
     logging = config.get("LoggingConfig") or {}
+    environment = dict((config.get("Environment") or {}).get("Variables") or {})
+    generation = code.get("generation", 0)  # grows each time a hot-reload folder of the function changes
+    if code.get("path") or any(ref.startswith("hot:") for ref in code.get("layers", ())):
+        # Hot-reload folders are live: bytecode is cached per generation, never in (or from) the folders,
+        # whose own __pycache__ may predate an edit made within the same second.
+        environment["PYTHONPYCACHEPREFIX"] = f"/tmp/.lamina-pycache/{code['digest'][:16]}-{generation}"
     return FunctionSpec(
-        key=f"{unqualified_arn}:{config['Version']}:{config['RevisionId']}",
+        key=f"{unqualified_arn}:{config['Version']}:{config['RevisionId']}:{code['digest'][:12]}:{generation}",
         function_name=config["FunctionName"],
         function_arn=unqualified_arn,
         version=config["Version"],
@@ -70,7 +76,7 @@ def function_spec(config: dict[str, Any], code_dir: Path, layer_dirs: tuple[Path
         memory_mb=config["MemorySize"],
         timeout_s=float(config["Timeout"]),
         ephemeral_mb=(config.get("EphemeralStorage") or {}).get("Size", 512),
-        environment=dict((config.get("Environment") or {}).get("Variables") or {}),
+        environment=environment,
         architecture=(config.get("Architectures") or ["x86_64"])[0],
         region=region,
         account_id=account,

@@ -50,7 +50,7 @@ class LambdaBase(Provider):
         code = code or target.code
         code_dir = Path(code["path"]) if code.get("path") else self.code.ensure_extracted(code["digest"])
         layer_dirs = tuple(self._layer_dir(reference) for reference in code.get("layers", ()))
-        return function_spec(config, code_dir, layer_dirs, target.record.account, target.record.region,
+        return function_spec(config, code, code_dir, layer_dirs, target.record.account, target.record.region,
                              target.record.arn, target.record.reserved_concurrency)
 
     def _layer_dir(self, reference: str) -> Path:

@@ -50,11 +50,12 @@ class HotReloadOperations(LambdaBase):
             uses_code = record.code.get("path") == folder
             if not uses_code and layer_reference not in record.code.get("layers", ()):
                 continue
-            if uses_code and record.code.get("digest") != digest:
+            if uses_code:
                 record.code.update(digest=digest, size=size, unzipped=size)
                 record.config.update(CodeSha256=hot_reload.code_sha256(digest), CodeSize=size,
                                      LastModified=configuration.last_modified_now())
-                await self.functions.save(record)
+            record.code["generation"] = record.code.get("generation", 0) + 1
+            await self.functions.save(record)
             self.engine.retire(record.arn)
             log.info("%s changed: %s runs the new code from its next invocation", folder, record.name)
         await LayerTable(self.store).refresh_folder(folder, digest, size)
