@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
 from lamina.engine.api import EngineInterface, FunctionSpec
 from lamina.gateway.downloads import SignedDownloads
 from lamina.services.context import CallContext
-from lamina.services.lambda_ import hot_reload
+from lamina.services.lambda_ import hot_reload, native_code
 from lamina.services.lambda_.aliases import AliasTable
 from lamina.services.lambda_.code_store import CodeArtifact, CodeStore
 from lamina.services.lambda_.errors import InvalidParameterValueException, PreconditionFailedException
@@ -21,6 +23,8 @@ from lamina.services.lambda_.targets import Resolver, Target
 from lamina.services.lambda_.versions import VersionTable
 from lamina.services.platform import Platform
 from lamina.services.provider import Provider
+
+log = logging.getLogger("lamina.lambda")
 
 
 class LambdaBase(Provider):
@@ -91,6 +95,29 @@ class LambdaBase(Provider):
         if digest in await LayerTable(self.store).every_digest():
             return
         self.code.remove(digest)
+
+    async def report_foreign_binaries(self, record: FunctionRecord) -> list[str]:
+        """Say in the function's log group which native files of its code and layers cannot load here."""
+        config, code = record.config, record.code
+        runtime = config.get("Runtime") or ""
+        architecture = (config.get("Architectures") or ["x86_64"])[0]
+        roots = [("deployment package", Path(code["path"]) if code.get("path")
+                  else self.code.ensure_extracted(code["digest"]))]
+        roots += [(f"layer {layer['Arn']}", self._layer_dir(reference))
+                  for layer, reference in zip(config.get("Layers") or (), code.get("layers", ()))]
+        lines: list[str] = []
+        for where, root in roots:
+            findings = await asyncio.to_thread(native_code.foreign_binaries, root, runtime, architecture)
+            if findings:
+                lines += native_code.describe(findings, where)
+        if lines:
+            group = (config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{record.name}"
+            now = int(time.time() * 1000)
+            self.platform.logs.write(record.account, record.region, group, native_code.LOG_STREAM,
+                                     [(now, line) for line in lines])
+            for line in lines:
+                log.warning("%s: %s", record.name, line)
+        return lines
 
     def watch_folder(self, folder: str) -> None:
         """Start watching a hot-reload folder (implemented by the provider, which owns the watcher)."""
