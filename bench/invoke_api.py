@@ -69,6 +69,7 @@ def main() -> None:
         print(f"machine: {machine()}")
         print(f"warm invoke, signed API, 1 client: {summary(warm)}")
 
+        wrk(server, path, headers, b"{}", 32, 3)  # warm up: one environment per connection
         result = wrk(server, path, headers, b"{}", 32, 10)
         print(f"no-op invokes/s, 32 connections (wrk, 10 s): {result['rate']:.0f}/s, non-2xx {result['errors']}, "
               f"wrk CPU {result['wrk_cpu_share']:.2f} cores")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -41,6 +40,7 @@ class Node:
         self.engine: Engine | None = None
         self.root: RootCredentials | None = None
         self.authenticator: Authenticator | None = None
+        self.logs: LogStorage | None = None
         self.chain = Chain([], settings.account_id, [self.internal])
         self.app = GatewayApp(self.chain, settings.max_request_bytes, on_startup=self.start,
                               on_shutdown=self.stop)
@@ -50,7 +50,7 @@ class Node:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.root = ensure_root_credentials(settings.data_dir)
         self.store = SqliteStore(settings.data_dir / "lamina.db")
-        logs = LogStorage(self.store)
+        logs = self.logs = LogStorage(self.store)
         self.engine = Engine(EngineSettings(
             work_dir=settings.data_dir / "engine", endpoint_url=settings.endpoint_url,
             idle_timeout_s=settings.idle_seconds, account_concurrency=settings.account_concurrency),
@@ -92,6 +92,8 @@ class Node:
                 log.exception("stopping %s failed", endpoint.name)
         if self.engine is not None:
             await self.engine.stop()
+        if self.logs is not None:
+            self.logs.flush()
         if self.store is not None:
             self.store.close()
         (self.settings.data_dir / SERVER_FILE).unlink(missing_ok=True)
@@ -123,7 +125,7 @@ def serve(settings: Settings) -> int:
         lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     try:
-        asyncio.run(server.serve())
+        server.run()  # runs on the loop the config names (uvloop), unlike a bare asyncio.run
     except KeyboardInterrupt:
         pass
     return 0 if server.started else 1
