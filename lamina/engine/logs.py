@@ -20,8 +20,8 @@ MAX_EVENT_BYTES = 256 * 1024
 # X-Amz-Log-Result carries the last 4 KB of the invocation's log
 # (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
 TAIL_BYTES = 4096
-# Lines written between invocations are sent on once this many have gathered.
-FLUSH_EVENTS = 1000
+# Lines kept for the tail: enough to fill TAIL_BYTES with short lines, bounded for chatty functions.
+TAIL_LINES = 4096
 
 
 def stream_name(version: str, environment_id: str, created: float) -> str:
@@ -80,7 +80,8 @@ class EnvironmentLog:
         self.group = group
         self.stream = stream
         self._partial = bytearray()
-        self._events: list[tuple[int, str]] = []
+        self._events: list[tuple[int, str]] = []  # not yet handed to the sink
+        self._tail: list[str] = []  # everything since the previous invocation ended (LogType=Tail)
         self._in_invocation = False
         self._fd: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -125,11 +126,17 @@ class EnvironmentLog:
         while len(partial) >= MAX_EVENT_BYTES:
             self._add(stamp, bytes(partial[:MAX_EVENT_BYTES]))
             del partial[:MAX_EVENT_BYTES]
-        if not self._in_invocation and len(self._events) >= FLUSH_EVENTS:
-            self.flush()
+        # Live logs: lines go on as they are printed, not when the invocation ends (the sink batches).
+        self.flush()
 
     def _add(self, stamp: int, line: bytes) -> None:
-        self._events.append((stamp, line.decode("utf-8", "replace") + "\n"))
+        self._record(stamp, line.decode("utf-8", "replace") + "\n")
+
+    def _record(self, stamp: int, message: str) -> None:
+        self._events.append((stamp, message))
+        self._tail.append(message)
+        if len(self._tail) > TAIL_LINES:
+            del self._tail[:-TAIL_LINES]
 
     def _close_pipe(self) -> None:
         fd, self._fd = self._fd, None
@@ -142,7 +149,7 @@ class EnvironmentLog:
 
     # the platform's lines
     def system(self, message: str) -> None:
-        self._events.append((now_ms(), message + "\n"))
+        self._record(now_ms(), message + "\n")
 
     def start_invocation(self, request_id: str, version: str) -> None:
         self.drain()
@@ -160,7 +167,8 @@ class EnvironmentLog:
         self.system(report.line(request_id))
         tail = b""
         if want_tail:
-            tail = "".join(message for _, message in self._events).encode()[-TAIL_BYTES:]
+            tail = "".join(self._tail).encode()[-TAIL_BYTES:]
+        self._tail.clear()
         self._in_invocation = False
         self.flush()
         return tail
