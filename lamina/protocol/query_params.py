@@ -17,13 +17,11 @@ AWS's query serialization rules:
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from botocore.model import Shape
 
-from lamina.protocol.timestamps import to_datetime
+from lamina.protocol.text_values import TextValueError, read_text
 
 
 class QueryParamError(ValueError):
@@ -132,29 +130,7 @@ def _read(shape: Shape, node: _Node, name: str) -> Any:
 
 def _read_scalar(shape: Shape, text: str, name: str) -> Any:
     """A scalar parameter from its query text."""
-    kind = shape.type_name
-    if kind == "string":
-        return text
     try:
-        if kind in ("integer", "long"):
-            return int(text)
-        if kind in ("float", "double"):
-            return float(text)
-        if kind == "boolean":
-            lowered = text.lower()
-            if lowered not in ("true", "false"):
-                raise ValueError(text)
-            return lowered == "true"
-        if kind == "timestamp":
-            return to_datetime(text)
-        if kind == "blob":
-            return base64.b64decode(text, validate=True)
-    except (ValueError, OverflowError, OSError, binascii.Error):
-        raise QueryParamError(name, text, _EXPECTED.get(kind, kind)) from None
-    return text
-
-
-_EXPECTED = {
-    "integer": "an integer", "long": "an integer", "float": "a number", "double": "a number",
-    "boolean": "true or false", "timestamp": "a timestamp", "blob": "base64 text",
-}
+        return read_text(shape, text)
+    except TextValueError as error:
+        raise QueryParamError(name, text, error.expected) from None

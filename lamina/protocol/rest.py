@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl
 import orjson
 from botocore.model import Shape
 
-from lamina.protocol.timestamps import format_timestamp, to_datetime
+from lamina.protocol.text_values import TextValueError, read_text
+from lamina.protocol.timestamps import format_timestamp
 
 
 class LocationError(ValueError):
@@ -17,29 +18,15 @@ class LocationError(ValueError):
 
 
 def _scalar(shape: Shape, text: str, where: str) -> Any:
-    kind = shape.type_name
-    try:
-        if kind in ("integer", "long"):
-            return int(text)
-        if kind in ("float", "double"):
-            return float(text)
-        if kind == "boolean":
-            lowered = text.lower()
-            if lowered not in ("true", "false"):
-                raise ValueError(text)
-            return lowered == "true"
-        if kind == "timestamp":
-            return to_datetime(text)
-        if kind == "blob":
-            return base64.b64decode(text, validate=True)
-    except (ValueError, OverflowError, OSError) as exc:
-        raise LocationError(f"Value '{text}' of {where} cannot be read as {kind}") from exc
-    if kind == "string" and shape.serialization.get("jsonvalue"):
+    if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
         try:
             return orjson.loads(base64.b64decode(text))
         except (ValueError, orjson.JSONDecodeError) as exc:
             raise LocationError(f"{where} is not base64-encoded JSON") from exc
-    return text
+    try:
+        return read_text(shape, text)
+    except TextValueError:
+        raise LocationError(f"Value '{text}' of {where} cannot be read as {shape.type_name}") from None
 
 
 def read_located_members(shape: Shape, labels: dict[str, str], query: str,

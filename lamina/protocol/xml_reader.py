@@ -7,15 +7,13 @@ refuses entity-expansion bombs, so hostile bodies fail as parse errors.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Any
 from xml.etree import ElementTree
 
 from botocore.model import Shape
 
-from lamina.protocol.timestamps import to_datetime
+from lamina.protocol.text_values import TextValueError, read_text
 from lamina.protocol.xml_writer import member_element_name
 
 _NAMESPACE = re.compile(r"^\{[^}]*\}")
@@ -97,20 +95,7 @@ def _pair(shape: Shape, entry: ElementTree.Element) -> tuple[Any, Any]:
 
 
 def _scalar(shape: Shape, text: str, where: str) -> Any:
-    kind = shape.type_name
     try:
-        if kind in ("integer", "long"):
-            return int(text)
-        if kind in ("float", "double"):
-            return float(text)
-        if kind == "boolean":
-            if text not in ("true", "false"):
-                raise ValueError(text)
-            return text == "true"
-        if kind == "timestamp":
-            return to_datetime(text)
-        if kind == "blob":
-            return base64.b64decode(text, validate=True)
-    except (ValueError, OverflowError, OSError, binascii.Error):
-        raise XmlShapeError(f"Value '{text}' of {where} cannot be read as {kind}") from None
-    return text
+        return read_text(shape, text)
+    except TextValueError:
+        raise XmlShapeError(f"Value '{text}' of {where} cannot be read as {shape.type_name}") from None
