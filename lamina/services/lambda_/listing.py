@@ -46,3 +46,13 @@ def by_version(item: dict[str, Any]) -> str:
 
 def by_function_then_version(item: dict[str, Any]) -> str:
     return f"{item['FunctionName']}\0{by_version(item)}"
+
+
+def page_result(items: list[dict[str, Any]], params: dict[str, Any], list_key: str,
+                key: Callable[[dict[str, Any]], str]) -> dict[str, Any]:
+    """A List* operation's result: one page under ``list_key`` and ``NextMarker`` when more remain."""
+    page, marker = paginate(items, params.get("Marker"), params.get("MaxItems"), key)
+    result: dict[str, Any] = {list_key: page}
+    if marker:
+        result["NextMarker"] = marker
+    return result

@@ -14,7 +14,7 @@ from lamina.services.lambda_.errors import (
     ResourceNotFoundException,
 )
 from lamina.services.lambda_.functions import FunctionRecord
-from lamina.services.lambda_.listing import paginate
+from lamina.services.lambda_.listing import page_result
 from lamina.services.lambda_.operations.base import LambdaBase
 from lamina.services.lambda_.targets import LATEST
 from lamina.services.provider import Params, Result
@@ -110,8 +110,4 @@ class AliasOperations(LambdaBase):
         aliases = await self.aliases.list(record)
         if params.get("FunctionVersion"):
             aliases = [a for a in aliases if a["FunctionVersion"] == params["FunctionVersion"]]
-        page, marker = paginate(aliases, params.get("Marker"), params.get("MaxItems"), key=lambda a: a["Name"])
-        result: dict[str, Any] = {"Aliases": page}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return page_result(aliases, params, "Aliases", key=lambda a: a["Name"])

@@ -15,7 +15,7 @@ from lamina.services.lambda_ import hot_reload, native_code
 from lamina.services.lambda_.aliases import AliasTable
 from lamina.services.lambda_.code_store import CodeArtifact, CodeStore
 from lamina.services.lambda_.errors import InvalidParameterValueException, PreconditionFailedException
-from lamina.services.lambda_.functions import FunctionRecord, FunctionTable
+from lamina.services.lambda_.functions import FunctionRecord, FunctionTable, function_key
 from lamina.services.lambda_.invoke import function_spec
 from lamina.services.lambda_.layers import LayerTable
 from lamina.services.lambda_.lifecycle import Lifecycle
@@ -122,6 +122,12 @@ class LambdaBase(Provider):
     def watch_folder(self, folder: str) -> None:
         """Start watching a hot-reload folder (implemented by the provider, which owns the watcher)."""
         raise NotImplementedError
+
+    async def forget_function_records(self, table: str, record: FunctionRecord) -> None:
+        """Delete a table's records kept per function (keyed under the function's key)."""
+        prefix = function_key(record.account, record.region, record.name) + "/"
+        for stored in await self.store.scan(table, prefix):
+            await self.store.delete(table, stored.key)
 
     async def on_function_deleted(self, record: FunctionRecord) -> None:
         """Called when a function is deleted; groups with per-function state clean up and call super()."""

@@ -10,7 +10,7 @@ from lamina.services.context import CallContext
 from lamina.services.lambda_ import configuration
 from lamina.services.lambda_.errors import InvalidParameterValueException, ProvisionedConcurrencyConfigNotFoundException
 from lamina.services.lambda_.functions import FunctionRecord, function_key
-from lamina.services.lambda_.listing import paginate
+from lamina.services.lambda_.listing import page_result
 from lamina.services.lambda_.operations.base import LambdaBase
 from lamina.services.lambda_.targets import LATEST, Target
 from lamina.services.provider import Params, Result
@@ -141,16 +141,9 @@ class ConcurrencyOperations(LambdaBase):
         for stored in await self.store.scan(PROVISIONED, prefix):
             target = await self.resolver.target(record, stored.value["qualifier"])
             configs.append({"FunctionArn": target.arn, **self._status(target, stored.value)})
-        page, marker = paginate(configs, params.get("Marker"), params.get("MaxItems"),
-                                key=lambda c: c["FunctionArn"])
-        result: dict[str, Any] = {"ProvisionedConcurrencyConfigs": page}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return page_result(configs, params, "ProvisionedConcurrencyConfigs", key=lambda c: c["FunctionArn"])
 
     async def on_function_deleted(self, record: FunctionRecord) -> None:
-        prefix = function_key(record.account, record.region, record.name) + "/"
-        for stored in await self.store.scan(PROVISIONED, prefix):
-            await self.store.delete(PROVISIONED, stored.key)
+        await self.forget_function_records(PROVISIONED, record)
         self.engine.set_reserved_concurrency(record.arn, None)
         await super().on_function_deleted(record)

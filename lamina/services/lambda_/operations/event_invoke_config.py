@@ -11,7 +11,7 @@ from lamina.services.context import CallContext
 from lamina.services.lambda_.arns import function_arn
 from lamina.services.lambda_.errors import InvalidParameterValueException, ResourceNotFoundException
 from lamina.services.lambda_.functions import FunctionRecord, function_key
-from lamina.services.lambda_.listing import paginate
+from lamina.services.lambda_.listing import page_result
 from lamina.services.lambda_.operations.base import LambdaBase
 from lamina.services.lambda_.operations.invoke import invocation_record
 from lamina.services.lambda_.targets import LATEST, Target
@@ -96,17 +96,10 @@ class EventInvokeConfigOperations(LambdaBase):
         target = await self._config_target(ctx, params)
         prefix = function_key(target.record.account, target.record.region, target.record.name) + "/"
         configs = [r.value for r in await self.store.scan(TABLE, prefix)]
-        page, marker = paginate(configs, params.get("Marker"), params.get("MaxItems"),
-                                key=lambda c: c["FunctionArn"])
-        result: dict[str, Any] = {"FunctionEventInvokeConfigs": page}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return page_result(configs, params, "FunctionEventInvokeConfigs", key=lambda c: c["FunctionArn"])
 
     async def on_function_deleted(self, record: FunctionRecord) -> None:
-        prefix = function_key(record.account, record.region, record.name) + "/"
-        for stored in await self.store.scan(TABLE, prefix):
-            await self.store.delete(TABLE, stored.key)
+        await self.forget_function_records(TABLE, record)
         await super().on_function_deleted(record)
 
     # -- the async invoker's callbacks ---------------------------------------------------

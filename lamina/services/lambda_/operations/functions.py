@@ -11,7 +11,7 @@ from lamina.services.lambda_.errors import InvalidParameterValueException, Resou
 from lamina.services.lambda_.functions import FunctionRecord
 from lamina.services.lambda_.hot_reload import encode_folder
 from lamina.services.lambda_.lifecycle import mark_pending, mark_updating
-from lamina.services.lambda_.listing import by_function_then_version, paginate
+from lamina.services.lambda_.listing import by_function_then_version, page_result
 from lamina.services.lambda_.operations.base import LambdaBase
 from lamina.services.provider import Params, Result
 
@@ -77,11 +77,7 @@ class FunctionOperations(LambdaBase):
             configs.append(record.config)
             if params.get("FunctionVersion") == "ALL":
                 configs.extend(v["config"] for v in await self.versions.list(record))
-        page, marker = paginate(configs, params.get("Marker"), params.get("MaxItems"), key=by_function_then_version)
-        result: dict[str, Any] = {"Functions": page}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return page_result(configs, params, "Functions", key=by_function_then_version)
 
     async def update_function_code(self, ctx: CallContext, params: Params) -> Result:
         record = (await self.resolve(ctx, params["FunctionName"])).record

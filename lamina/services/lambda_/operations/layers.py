@@ -17,7 +17,7 @@ from lamina.services.lambda_.errors import (
 )
 from lamina.services.lambda_.hot_reload import code_reference
 from lamina.services.lambda_.layers import LayerTable, layer_arn, layer_name_of, parse_layer_arn
-from lamina.services.lambda_.listing import paginate
+from lamina.services.lambda_.listing import page_result
 from lamina.services.lambda_.operations.base import LambdaBase
 from lamina.services.lambda_.zip_package import MAX_UNZIPPED_BYTES
 from lamina.services.provider import Params, Result
@@ -99,22 +99,13 @@ class LayerOperations(LambdaBase):
                 latest[document["LayerArn"]] = document  # versions come in number order: the last wins
         items = [{"LayerName": doc["LayerArn"].rsplit(":", 1)[1], "LayerArn": arn,
                   "LatestMatchingVersion": _listing_item(doc)} for arn, doc in latest.items()]
-        page, marker = paginate(items, params.get("Marker"), params.get("MaxItems"), key=lambda i: i["LayerName"])
-        result: dict[str, Any] = {"Layers": page}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return page_result(items, params, "Layers", key=lambda i: i["LayerName"])
 
     async def list_layer_versions(self, ctx: CallContext, params: Params) -> Result:
         region, account, name = layer_name_of(params["LayerName"], ctx.region, ctx.account_id)
         documents = [d for d in await self.layers.versions(region, account, name) if self._matches(d, params)]
         items = [_listing_item(d) for d in reversed(documents)]  # newest first, as Lambda lists them
-        page, marker = paginate(items, params.get("Marker"), params.get("MaxItems"),
-                                key=lambda i: f"{10**10 - i['Version']:010d}")
-        result: dict[str, Any] = {"LayerVersions": page}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return page_result(items, params, "LayerVersions", key=lambda i: f"{10**10 - i['Version']:010d}")
 
     async def delete_layer_version(self, ctx: CallContext, params: Params) -> Result:
         region, account, name = layer_name_of(params["LayerName"], ctx.region, ctx.account_id)

@@ -11,7 +11,7 @@ from lamina.services.lambda_.arns import function_arn
 from lamina.services.lambda_.errors import InvalidParameterValueException, ResourceConflictException
 from lamina.services.lambda_.functions import TABLE as FUNCTIONS
 from lamina.services.lambda_.functions import FunctionRecord
-from lamina.services.lambda_.listing import by_version, paginate
+from lamina.services.lambda_.listing import by_version, page_result
 from lamina.services.lambda_.operations.base import LambdaBase
 from lamina.services.lambda_.targets import LATEST, Target
 from lamina.services.lambda_.versions import fingerprint
@@ -64,11 +64,7 @@ class VersionOperations(LambdaBase):
     async def list_versions_by_function(self, ctx: CallContext, params: Params) -> Result:
         target = await self.resolve(ctx, params["FunctionName"])
         configs = [target.record.config] + [v["config"] for v in await self.versions.list(target.record)]
-        page, marker = paginate(configs, params.get("Marker"), params.get("MaxItems"), key=by_version)
-        result: dict[str, Any] = {"Versions": page}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return page_result(configs, params, "Versions", key=by_version)
 
     async def delete_version(self, target: Target) -> None:
         """DeleteFunction with a version qualifier (https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunction.html)."""
