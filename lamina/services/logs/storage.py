@@ -1,15 +1,27 @@
 """Log groups, streams and events in the store: what functions print, and PutLogEvents.
 
 Groups and streams are created on first write, as Lambda does for
-``/aws/lambda/<function>``.
+``/aws/lambda/<function>``. The engine's lines are buffered briefly and
+committed together; PutLogEvents writes through, since it is acknowledged.
+Lines carrying an Embedded Metric Format block become metrics as they are
+written, as Lambda's log pipeline does
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format.html).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from typing import TYPE_CHECKING
 
+from lamina.services.logs import embedded_metrics
 from lamina.store.base import Store
+
+if TYPE_CHECKING:
+    from lamina.services.interfaces import MetricPublisher
+
+log = logging.getLogger("lamina.logs")
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS log_groups (
@@ -26,7 +38,13 @@ SCHEMA = [
         ts INTEGER NOT NULL, ingested INTEGER NOT NULL, message TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS log_events_stream ON log_events (account, region, grp, stream, ts, id)",
     "CREATE INDEX IF NOT EXISTS log_events_group ON log_events (account, region, grp, ts, id)",
+    # Bytes stored per group (DescribeLogGroups' storedBytes), kept as events come and go.
+    """CREATE TABLE IF NOT EXISTS log_group_bytes (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, stored INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name))""",
 ]
+
+Ident = tuple[str, str, str, str]  # account, region, group, stream
 
 
 class LogStorage:
@@ -39,15 +57,20 @@ class LogStorage:
     def __init__(self, store: Store) -> None:
         self.store = store
         store.ensure_schema("logs", SCHEMA)
-        self._known_streams: set[tuple[str, str, str, str]] = set()
-        self._pending: dict[tuple[str, str, str, str], list[tuple[int, str]]] = {}
+        self._known_streams: set[Ident] = set()
+        self._pending: dict[Ident, list[tuple[int, str]]] = {}
         self._flush_handle: asyncio.TimerHandle | None = None
+        # Set by the CloudWatch service when it is served: where EMF lines' metrics go.
+        self.metrics: MetricPublisher | None = None
+        self.lines_written = 0  # for the Prometheus endpoint
+        self._listeners: list[asyncio.Event] = []
 
     def write(self, account: str, region: str, group: str, stream: str,
               events: list[tuple[int, str]]) -> None:
         """Append ``(timestamp_ms, message)`` events, creating the group and stream when new."""
         if not events:
             return
+        self._extract_metrics(account, region, group, events)
         self._pending.setdefault((account, region, group, stream), []).extend(events)
         if self._flush_handle is None:
             try:
@@ -56,6 +79,12 @@ class LogStorage:
                 self.flush()  # no event loop (a script or a test): write through
                 return
             self._flush_handle = loop.call_later(self.FLUSH_DELAY, self.flush)
+
+    def write_now(self, account: str, region: str, group: str, stream: str,
+                  events: list[tuple[int, str]]) -> None:
+        """Append events and commit them before returning (PutLogEvents is acknowledged)."""
+        self._pending.setdefault((account, region, group, stream), []).extend(events)
+        self.flush()
 
     def flush(self) -> None:
         """Commit every buffered event now."""
@@ -69,8 +98,19 @@ class LogStorage:
         with self.store.transaction():
             for ident, events in pending.items():
                 self._append(ident, events, now)
+        for waiter in self._listeners:
+            waiter.set()
 
-    def _append(self, ident: tuple[str, str, str, str], events: list[tuple[int, str]], now: int) -> None:
+    def listen(self) -> asyncio.Event:
+        """An event set whenever new lines are committed (``lamina logs --follow``, live readers)."""
+        waiter = asyncio.Event()
+        self._listeners.append(waiter)
+        return waiter
+
+    def unlisten(self, waiter: asyncio.Event) -> None:
+        self._listeners.remove(waiter)
+
+    def _append(self, ident: Ident, events: list[tuple[int, str]], now: int) -> None:
         account, region, group, stream = ident
         if ident not in self._known_streams:
             self.store.execute(
@@ -91,6 +131,28 @@ class LogStorage:
             "last_event = MAX(COALESCE(last_event, 0), ?), last_ingestion = ? "
             "WHERE account=? AND region=? AND grp=? AND name=?",
             (first, first, last, now, account, region, group, stream))
+        self.add_stored_bytes(account, region, group, sum(len(m.encode()) + 26 for _, m in events))
+        self.lines_written += len(events)
+
+    def add_stored_bytes(self, account: str, region: str, group: str, delta: int) -> None:
+        # CloudWatch counts each event's message plus 26 bytes of overhead
+        # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
+        self.store.execute(
+            "INSERT INTO log_group_bytes (account, region, name, stored) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (account, region, name) DO UPDATE SET stored = stored + ?",
+            (account, region, group, max(delta, 0), delta))
+
+    def _extract_metrics(self, account: str, region: str, group: str, events: list[tuple[int, str]]) -> None:
+        if self.metrics is None:
+            return
+        for ts, message in events:
+            if '"_aws"' not in message:
+                continue
+            for namespace, data in embedded_metrics.metrics_of(message, ts):
+                try:
+                    self.metrics.put_metric_data(account, region, namespace, data)
+                except Exception:  # a bad EMF line must never lose the log line itself
+                    log.warning("embedded metrics in %s could not be recorded", group, exc_info=True)
 
     def forget_cached(self) -> None:
         self._known_streams.clear()
