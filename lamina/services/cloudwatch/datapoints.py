@@ -1,0 +1,208 @@
+"""Metric data in the store: one row per series, data points aggregated per second or minute.
+
+A series is (account, region, namespace, metric name, dimension set). Points are kept as
+statistic sets (count, sum, min, max) plus the values' distribution for percentiles, at the
+resolution the publisher asked for: 1 second for high-resolution metrics, 1 minute otherwise
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Resolution_definition).
+Writes are gathered in memory per series and second and committed together; PutMetricData
+commits before it answers, the engine's own metrics within ``FLUSH_DELAY``. Readers flush first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import orjson
+
+from lamina.services.cloudwatch import distribution
+from lamina.store.base import Store
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS metric_series (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL, region TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+        dims TEXT NOT NULL, last_ts INTEGER NOT NULL,
+        UNIQUE (account, region, namespace, name, dims))""",
+    """CREATE TABLE IF NOT EXISTS metric_points (
+        series INTEGER NOT NULL, ts INTEGER NOT NULL, res INTEGER NOT NULL, unit TEXT NOT NULL,
+        count REAL NOT NULL, total REAL NOT NULL, low REAL NOT NULL, high REAL NOT NULL, dist BLOB)""",
+    "CREATE INDEX IF NOT EXISTS metric_points_series ON metric_points (series, ts)",
+]
+
+SeriesKey = tuple[str, str, str, str, str]  # account, region, namespace, name, dimensions (canonical JSON)
+
+
+def dimensions_key(dimensions: Iterable[dict[str, str]] | None) -> str:
+    """Dimensions in a canonical order: a metric is the same metric whatever order they were sent in."""
+    return orjson.dumps(sorted([d["Name"], d["Value"]] for d in dimensions or ())).decode()
+
+
+def dimensions_of(key: str) -> list[dict[str, str]]:
+    return [{"Name": n, "Value": v} for n, v in orjson.loads(key)]
+
+
+def to_seconds(value: Any) -> float:
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    return float(value)
+
+
+@dataclass
+class Aggregate:
+    count: float = 0.0
+    total: float = 0.0
+    low: float = float("inf")
+    high: float = float("-inf")
+    dist: distribution.Distribution = field(default_factory=dict)
+    units: dict[str, float] = field(default_factory=dict)
+
+    def add(self, count: float, total: float, low: float, high: float, dist: distribution.Distribution | None,
+            unit: str) -> None:
+        self.count += count
+        self.total += total
+        self.low = min(self.low, low)
+        self.high = max(self.high, high)
+        if dist:
+            self.dist = distribution.add(self.dist, dist.items())
+        self.units[unit] = self.units.get(unit, 0.0) + count
+
+    @property
+    def unit(self) -> str:
+        return max(self.units, key=lambda u: self.units[u]) if self.units else "None"
+
+
+class MetricStore:
+    FLUSH_DELAY = 0.2
+
+    def __init__(self, store: Store) -> None:
+        self.db = store
+        store.ensure_schema("cloudwatch", SCHEMA)
+        self._series: dict[SeriesKey, int] = {}
+        self._pending: dict[tuple[SeriesKey, int, int, str], Aggregate] = {}
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self.listeners: list[Callable[[set[tuple[str, str, str, str]]], None]] = []  # (acct, region, ns, name)
+
+    # -- writing --------------------------------------------------------------------------------
+    def add(self, account: str, region: str, namespace: str, datum: dict[str, Any], now: float | None = None) -> None:
+        """Buffer one PutMetricData datum (already validated)."""
+        resolution = 1 if datum.get("StorageResolution") == 1 else 60
+        when = to_seconds(datum["Timestamp"]) if datum.get("Timestamp") is not None else (now or time.time())
+        ts = int(when // resolution * resolution)
+        key = (account, region, namespace, datum["MetricName"], dimensions_key(datum.get("Dimensions")))
+        unit = datum.get("Unit") or "None"
+        aggregate = self._pending.setdefault((key, ts, resolution, unit), Aggregate())
+        if datum.get("StatisticValues") is not None:
+            s = datum["StatisticValues"]
+            aggregate.add(s["SampleCount"], s["Sum"], s["Minimum"], s["Maximum"], None, unit)
+            return
+        values = datum.get("Values")
+        if values is None:
+            values = [datum["Value"]]
+        counts = datum.get("Counts") or [1.0] * len(values)
+        pairs = [(float(v), float(c)) for v, c in zip(values, counts)]
+        total = sum(c for _, c in pairs)
+        aggregate.add(total, sum(v * c for v, c in pairs), min(v for v, _ in pairs), max(v for v, _ in pairs),
+                      dict(distribution.add({}, pairs)), unit)
+
+    def schedule_flush(self) -> None:
+        if self._flush_handle is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self.flush()
+                return
+            self._flush_handle = loop.call_later(self.FLUSH_DELAY, self.flush)
+
+    def flush(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        rows = []
+        latest: dict[SeriesKey, int] = {}
+        with self.db.transaction():
+            for (key, ts, resolution, unit), agg in pending.items():
+                series = self._series_id(key, ts)
+                latest[key] = max(latest.get(key, 0), ts)
+                rows.append((series, ts, resolution, unit, agg.count, agg.total, agg.low, agg.high,
+                             distribution.dumps(agg.dist)))
+            self.db.executemany(
+                "INSERT INTO metric_points (series, ts, res, unit, count, total, low, high, dist) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.db.executemany("UPDATE metric_series SET last_ts = ? WHERE id = ? AND last_ts < ?",
+                                [(ts, self._series[key], ts) for key, ts in latest.items()])
+        touched = {key[:4] for key in latest}
+        for listener in self.listeners:
+            listener(touched)
+
+    def _series_id(self, key: SeriesKey, ts: int) -> int:
+        found = self._series.get(key)
+        if found is None:
+            self.db.execute(
+                "INSERT INTO metric_series (account, region, namespace, name, dims, last_ts) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING", (*key, ts))
+            found = self.db.query("SELECT id FROM metric_series WHERE account=? AND region=? AND namespace=? "
+                                  "AND name=? AND dims=?", key)[0][0]
+            self._series[key] = found
+        return found
+
+    # -- reading --------------------------------------------------------------------------------
+    def series_id(self, account: str, region: str, namespace: str, name: str,
+                  dimensions: Iterable[dict[str, str]] | None) -> int | None:
+        self.flush()
+        key = (account, region, namespace, name, dimensions_key(dimensions))
+        found = self._series.get(key)
+        if found is None:
+            rows = self.db.query("SELECT id FROM metric_series WHERE account=? AND region=? AND namespace=? "
+                                 "AND name=? AND dims=?", key)
+            found = rows[0][0] if rows else None
+        return found
+
+    def buckets(self, series: int, start: int, end: int, period: int, unit: str | None,
+                with_distribution: bool) -> dict[int, Aggregate]:
+        """Points of ``series`` in [start, end) gathered into periods starting at ``start``."""
+        self.flush()
+        unit_sql, args = "", [start, period, period, series, start, end]
+        if unit:
+            unit_sql = " AND unit = ?"
+            args.append(unit)
+        result: dict[int, Aggregate] = {}
+        if not with_distribution:
+            # Sums, counts and extremes add up in SQL: one row per period comes back.
+            for bucket, unit_name, count, total, low, high in self.db.query(
+                    "SELECT ? + ((ts - ?) / ?) * ?, unit, SUM(count), SUM(total), MIN(low), MAX(high) "
+                    f"FROM metric_points WHERE series = ? AND ts >= ? AND ts < ?{unit_sql} GROUP BY 1, 2",
+                    [start, start, period, period, series, start, end] + ([unit] if unit else [])):
+                result.setdefault(bucket, Aggregate()).add(count, total, low, high, None, unit_name)
+            return result
+        for ts, unit_name, count, total, low, high, dist in self.db.query(
+                "SELECT ts, unit, count, total, low, high, dist FROM metric_points "
+                f"WHERE series = ? AND ts >= ? AND ts < ?{unit_sql}", args[3:]):
+            bucket = start + (ts - start) // period * period
+            result.setdefault(bucket, Aggregate()).add(count, total, low, high, distribution.loads(dist), unit_name)
+        return result
+
+    def list_metrics(self, account: str, region: str, namespace: str | None, name: str | None,
+                     dimension_filters: list[dict[str, str]] | None, since: int) -> list[dict[str, Any]]:
+        self.flush()
+        sql = "SELECT namespace, name, dims FROM metric_series WHERE account=? AND region=? AND last_ts >= ?"
+        args: list[Any] = [account, region, since]
+        if namespace:
+            sql += " AND namespace = ?"
+            args.append(namespace)
+        if name:
+            sql += " AND name = ?"
+            args.append(name)
+        found = []
+        for ns, metric, dims in self.db.query(sql + " ORDER BY namespace, name, dims", args):
+            dimensions = dimensions_of(dims)
+            if all(any(d["Name"] == f["Name"] and (f.get("Value") is None or d["Value"] == f["Value"])
+                       for d in dimensions) for f in dimension_filters or ()):
+                found.append({"Namespace": ns, "MetricName": metric, "Dimensions": dimensions})
+        return found
