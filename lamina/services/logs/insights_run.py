@@ -61,10 +61,12 @@ def run(commands: list[Command], rows: Iterable[Row], limit: int) -> tuple[list[
     shown: list[str] | None = None
     has_sort = any(c.kind == "sort" for c in commands)
     aggregated = False
-    matched = None
+    matched = len(current)  # events that passed every filter (GetQueryResults' recordsMatched)
     for command in commands:
         if command.kind == "filter":
             current = [r for r in current if command.expr(r)]  # type: ignore[misc]
+            if not aggregated:
+                matched = len(current)
         elif command.kind == "parse":
             current = [_parse(command, r) for r in current]
         elif command.kind in ("fields", "display"):
@@ -74,7 +76,6 @@ def run(commands: list[Command], rows: Iterable[Row], limit: int) -> tuple[list[
             names = [name for name, _ in command.items]
             shown = names if command.kind == "display" or shown is None else shown + names
         elif command.kind == "stats":
-            matched = len(current) if matched is None else matched
             current, shown = _stats(command, current)
             aggregated = True
         elif command.kind == "sort":
@@ -82,8 +83,6 @@ def run(commands: list[Command], rows: Iterable[Row], limit: int) -> tuple[list[
                 current.sort(key=lambda r, e=expr: _sort_key(e(r)), reverse=descending)
         elif command.kind == "limit":
             current = current[:command.limit]
-    if matched is None:
-        matched = len(current)
     if not has_sort and not aggregated:
         current.sort(key=lambda r: r.get("@timestamp", 0), reverse=True)
     current = current[:limit]
