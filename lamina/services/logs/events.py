@@ -160,11 +160,14 @@ def _has_after(db: Store, scope: Scope, group: str, extra: str, extra_args: list
         [scope.account, scope.region, group, *extra_args, position[0], position[0], position[1]]))
 
 
-def expire(db: Store, now_ms: int) -> int:
-    """Delete events older than their group's retention; returns how many went."""
+def expire(db: Store, now_ms: int, only: tuple[str, str, str] | None = None) -> int:
+    """Delete events older than their group's retention (every group, or ``only`` (account, region,
+    name)); returns how many went."""
     removed = 0
-    for account, region, name, days in db.query(
-            "SELECT account, region, name, retention_days FROM log_groups WHERE retention_days IS NOT NULL"):
+    sql = "SELECT account, region, name, retention_days FROM log_groups WHERE retention_days IS NOT NULL"
+    if only is not None:
+        sql += " AND account = ? AND region = ? AND name = ?"
+    for account, region, name, days in db.query(sql, only or ()):
         cutoff = now_ms - days * 86_400_000
         with db.transaction():
             freed = db.query("SELECT COUNT(*), COALESCE(SUM(LENGTH(message) + 26), 0) FROM log_events "

@@ -91,7 +91,8 @@ class LogsProvider(Provider):
 
     async def put_retention_policy(self, ctx: CallContext, params: Params) -> Result:
         self.groups.set_retention(_scope(ctx), params["logGroupName"], params["retentionInDays"])
-        self.sweeper.wake()
+        # Events already past the new retention go now; the sweeper deletes the rest as they age.
+        events.expire(self.db, int(time.time() * 1000), (ctx.account_id, ctx.region, params["logGroupName"]))
         return None
 
     async def delete_retention_policy(self, ctx: CallContext, params: Params) -> Result:
