@@ -146,6 +146,10 @@ def run_queries(metrics: MetricStore, scope: Scope, queries: list[dict[str, Any]
                 raise InvalidParameterValueException(f"Error in expression {query['Id']}: {error}") from None
             if query["Id"] in needed:
                 raise InvalidParameterValueException(f"Error in expression {query['Id']}: it refers to itself")
+            unknown = sorted(n for n in needed if n not in ids)
+            if unknown:
+                raise InvalidParameterValueException(
+                    f"Error in expression {query['Id']}: Unrecognized metric ids or functions: {', '.join(unknown)}")
             if any(n not in values and n in ids for n in needed):
                 continue
             try:

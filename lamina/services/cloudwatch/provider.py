@@ -103,6 +103,9 @@ class CloudWatchProvider(Provider):
             self.metrics.add(ctx.account_id, ctx.region, params["Namespace"], datum)
             self.prometheus.observe(params["Namespace"], datum)
         self.metrics.flush()  # acknowledged data is in the store before the answer
+        # Alarms on these metrics are evaluated before the answer too, so a caller reads its own writes.
+        await self.evaluator.evaluate({(ctx.account_id, ctx.region, params["Namespace"], d["MetricName"])
+                                       for d in data})
         return None
 
     async def list_metrics(self, ctx: CallContext, params: Params) -> Result:
