@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING
 
 from lamina.services.logs import embedded_metrics
+from lamina.services.logs.lambda_format import LogFormats
 from lamina.store.base import Store
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class LogStorage:
         # Set by the CloudWatch service when it is served: where EMF lines' metrics go.
         self.metrics: MetricPublisher | None = None
         self.lines_written = 0  # for the Prometheus endpoint
+        self.formats = LogFormats()  # functions' LoggingConfig (JSON format, log levels)
         self._listeners: list[asyncio.Event] = []
 
     def write(self, account: str, region: str, group: str, stream: str,
@@ -71,6 +73,9 @@ class LogStorage:
         if not events:
             return
         self._extract_metrics(account, region, group, events)
+        events = self.formats.apply(account, region, group, events)
+        if not events:
+            return
         self._pending.setdefault((account, region, group, stream), []).extend(events)
         if self._flush_handle is None:
             try:

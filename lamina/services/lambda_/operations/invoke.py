@@ -49,6 +49,8 @@ class InvokeOperations(LambdaBase):
         spec = self.spec_for(target, version, config, code)
         invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=target.arn,
                                 client_context=client_context, tail_log=tail_log)
+        self.platform.logs.formats.configure(spec.account_id, spec.region, spec.log_group, spec.log_format,
+                                             spec.application_log_level, spec.system_log_level)
         metrics = self.invocation_metrics
         metrics.started(target, spec.key)
         try:
