@@ -26,9 +26,13 @@ def _bucket(value: float) -> float:
 
 
 def add(target: Distribution, values: Iterable[tuple[float, float]]) -> Distribution:
+    # Once a distribution holds MAX_KEYS values it is kept in buckets: new values go straight into
+    # theirs (bucketing a bucket's value gives the same bucket), so it is squeezed only once.
+    bucketed = len(target) >= MAX_KEYS
     for value, count in values:
-        target[value] = target.get(value, 0.0) + count
-    if len(target) > MAX_KEYS:
+        key = _bucket(value) if bucketed else value
+        target[key] = target.get(key, 0.0) + count
+    if not bucketed and len(target) > MAX_KEYS:
         squeezed: Distribution = {}
         for value, count in target.items():
             key = _bucket(value)

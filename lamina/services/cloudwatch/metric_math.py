@@ -92,24 +92,24 @@ class _Parser:
         return left
 
     def term(self) -> Value:
-        left = self.power()
+        left = self.unary()
         while self.peek() in (("op", "*"), ("op", "/")):
             op = self.take()[1]
-            left = binary(op, left, self.power())
-        return left
-
-    def power(self) -> Value:
-        left = self.unary()
-        if self.peek() == ("op", "^"):
-            self.take()
-            return binary("^", left, self.power())
+            left = binary(op, left, self.unary())
         return left
 
     def unary(self) -> Value:
-        if self.peek() == ("op", "-"):
+        if self.peek() == ("op", "-"):  # -a ^ 2 is -(a ^ 2)
             self.take()
             return binary("*", -1.0, self.unary())
-        return self.atom()
+        return self.power()
+
+    def power(self) -> Value:
+        left = self.atom()
+        if self.peek() == ("op", "^"):
+            self.take()
+            return binary("^", left, self.unary())
+        return left
 
     def atom(self) -> Value:
         kind, text = self.take()

@@ -16,40 +16,44 @@ from lamina.store.base import Store
 
 TIERS = ((60, 3 * 3600), (300, 15 * 86400), (3600, 63 * 86400))  # (new resolution, age in seconds)
 KEEP = 455 * 86400
-SLICE = 3600  # seconds of data merged per transaction
+SLICE = 6 * 3600  # seconds of one series' data merged per transaction
 
 
 def roll_up(db: Store, now: float) -> int:
-    """Merge and delete what has aged; returns the number of rows removed."""
+    """Merge and delete what has aged; returns the number of rows removed. Works series by series,
+    so every statement reads one stretch of the (series, ts) index."""
     removed = 0
-    for resolution, age in TIERS:
-        cutoff = int((now - age) // resolution * resolution)
-        oldest = db.query("SELECT MIN(ts) FROM metric_points WHERE res < ? AND ts < ?", (resolution, cutoff))[0][0]
-        if oldest is None:
-            continue
-        start = oldest // resolution * resolution
-        while start < cutoff:
-            end = min(start + max(SLICE, resolution), cutoff)
-            removed += _merge(db, resolution, start, end)
-            start = end
-    removed += db.execute("DELETE FROM metric_points WHERE ts < ?", (int(now - KEEP),))
+    for (series,) in db.query("SELECT id FROM metric_series"):
+        for resolution, age in TIERS:
+            cutoff = int((now - age) // resolution * resolution)
+            oldest = db.query("SELECT MIN(ts) FROM metric_points WHERE series = ? AND ts < ? AND res < ?",
+                              (series, cutoff, resolution))[0][0]
+            if oldest is None:
+                continue
+            start = oldest // resolution * resolution
+            while start < cutoff:
+                end = min(start + max(SLICE, resolution), cutoff)
+                removed += _merge(db, series, resolution, start, end)
+                start = end
+        removed += db.execute("DELETE FROM metric_points WHERE series = ? AND ts < ?", (series, int(now - KEEP)))
     return removed
 
 
-def _merge(db: Store, resolution: int, start: int, end: int) -> int:
+def _merge(db: Store, series: int, resolution: int, start: int, end: int) -> int:
     with db.transaction():
-        rows = db.query("SELECT series, ts, unit, count, total, low, high, dist FROM metric_points "
-                        "WHERE res < ? AND ts >= ? AND ts < ?", (resolution, start, end))
+        rows = db.query("SELECT ts, unit, count, total, low, high, dist FROM metric_points "
+                        "WHERE series = ? AND ts >= ? AND ts < ? AND res < ?", (series, start, end, resolution))
         if not rows:
             return 0
-        merged: dict[tuple[int, int, str], Aggregate] = {}
-        for series, ts, unit, count, total, low, high, dist in rows:
-            key = (series, ts // resolution * resolution, unit)
+        merged: dict[tuple[int, str], Aggregate] = {}
+        for ts, unit, count, total, low, high, dist in rows:
+            key = (ts // resolution * resolution, unit)
             merged.setdefault(key, Aggregate()).add(count, total, low, high, distribution.loads(dist), unit)
-        db.execute("DELETE FROM metric_points WHERE res < ? AND ts >= ? AND ts < ?", (resolution, start, end))
+        db.execute("DELETE FROM metric_points WHERE series = ? AND ts >= ? AND ts < ? AND res < ?",
+                   (series, start, end, resolution))
         db.executemany(
             "INSERT INTO metric_points (series, ts, res, unit, count, total, low, high, dist) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(series, ts, resolution, unit, a.count, a.total, a.low, a.high, distribution.dumps(a.dist))
-             for (series, ts, unit), a in merged.items()])
+             for (ts, unit), a in merged.items()])
     return len(rows) - len(merged)

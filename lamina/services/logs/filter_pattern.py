@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import shlex
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -38,11 +37,19 @@ def compile_pattern(pattern: str | None) -> Matcher:
 
 
 # -- terms ------------------------------------------------------------------------------------
+_TERM = re.compile(r'[?-]?(?:"(?:[^"\\]|\\.)*"|%[^%]+%|[^\s"]+)')
+
+
 def _terms_matcher(text: str) -> Matcher:
-    try:
-        tokens = shlex.split(text, posix=True) if '"' in text else text.split()
-    except ValueError as error:
-        raise PatternError(f"Invalid character(s) in term '{text}': {error}") from None
+    if text.count('"') % 2:
+        raise PatternError(f"Invalid character(s) in term '{text}': unbalanced quotes")
+    tokens = []
+    for raw in _TERM.findall(text):
+        sign = raw[0] if raw[0] in "?-" and len(raw) > 1 else ""
+        body = raw[len(sign):]
+        if body.startswith('"') and body.endswith('"') and len(body) >= 2:
+            body = re.sub(r"\\(.)", r"\1", body[1:-1])
+        tokens.append(sign + body)
     required: list[Matcher] = []
     alternatives: list[Matcher] = []
     excluded: list[Matcher] = []
