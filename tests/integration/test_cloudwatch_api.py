@@ -165,3 +165,17 @@ def test_metric_math_alarm(cw) -> None:  # type: ignore[no-untyped-def]
                             ComparisonOperator="GreaterThanThreshold",
                             Metrics=[{"Id": "e", "Expression": "nosuch * 2", "ReturnData": True}])
     assert bad.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_get_metric_data_pages_by_max_datapoints(cw) -> None:  # type: ignore[no-untyped-def]
+    namespace = unique_name("Paged")
+    at = _minute(10)
+    cw.put_metric_data(Namespace=namespace, MetricData=[
+        {"MetricName": "N", "Timestamp": at + dt.timedelta(minutes=m), "Value": float(m)} for m in range(5)])
+    query = [{"Id": "n", "MetricStat": {"Metric": {"Namespace": namespace, "MetricName": "N"}, "Period": 60,
+                                        "Stat": "Sum"}}]
+    window = {"StartTime": at, "EndTime": at + dt.timedelta(minutes=5), "ScanBy": "TimestampAscending"}
+    first = cw.get_metric_data(MetricDataQueries=query, MaxDatapoints=3, **window)
+    assert first["MetricDataResults"][0]["Values"] == [0.0, 1.0, 2.0] and "NextToken" in first
+    second = cw.get_metric_data(MetricDataQueries=query, MaxDatapoints=3, NextToken=first["NextToken"], **window)
+    assert second["MetricDataResults"][0]["Values"] == [3.0, 4.0] and "NextToken" not in second

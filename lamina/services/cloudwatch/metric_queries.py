@@ -216,3 +216,21 @@ def watched_metrics(alarm: dict[str, Any]) -> set[tuple[str, str, str, str]]:
         return {(account, region, alarm["Namespace"], alarm["MetricName"])}
     return {(account, region, q["MetricStat"]["Metric"].get("Namespace", ""), q["MetricStat"]["Metric"].get("MetricName", ""))
             for q in alarm["Metrics"] if q.get("MetricStat")}
+
+
+def page_of(result: dict[str, Any], skip: int, limit: int) -> dict[str, Any]:
+    """GetMetricData's paging: at most ``limit`` datapoints in all, after the ``skip`` already returned
+    (the NextToken counts them)."""
+    seen, shown = 0, 0
+    for entry in result["MetricDataResults"]:
+        stamps, values = entry["Timestamps"], entry["Values"]
+        first = min(len(stamps), max(0, skip - seen))
+        take = max(0, min(len(stamps) - first, limit - shown))
+        seen += len(stamps)
+        entry["Timestamps"], entry["Values"] = stamps[first:first + take], values[first:first + take]
+        shown += take
+        if first + take < len(stamps):
+            entry["StatusCode"] = "PartialData"
+    if skip + shown < seen:
+        result["NextToken"] = str(skip + shown)
+    return result

@@ -49,7 +49,9 @@ class CloudWatchProvider(Provider):
         "ListMetrics": {"IncludeLinkedAccounts": "there are no linked accounts",
                         "OwningAccount": "there are no linked accounts"},
         "GetMetricData": {"LabelOptions": "labels are not localised (no time zone offset)"},
-        "PutMetricAlarm": {"EvaluateLowSampleCountPercentile": "percentile alarms always evaluate"},
+        "PutMetricAlarm": {"EvaluateLowSampleCountPercentile": "percentile alarms always evaluate",
+                           "EvaluationInterval": "alarms are evaluated every minute and as their data arrives"},
+        "DescribeAlarmHistory": {"AlarmContributorId": "alarms have no contributors (no multi-series alarms)"},
     }
     unsupported_members = {
         "PutMetricData": {"EntityMetricData": "entity-associated metrics are not recorded"},
@@ -122,9 +124,11 @@ class CloudWatchProvider(Provider):
         return metric_queries.get_metric_statistics(self.metrics, _scope(ctx), params)
 
     async def get_metric_data(self, ctx: CallContext, params: Params) -> Result:
-        if params.get("NextToken"):
+        token = params.get("NextToken")
+        if token is not None and not token.isdigit():
             raise InvalidNextToken("The service couldn't process the NextToken.")
-        return metric_queries.get_metric_data(self.metrics, _scope(ctx), params)
+        result = metric_queries.get_metric_data(self.metrics, _scope(ctx), params)
+        return metric_queries.page_of(result, int(token or 0), params.get("MaxDatapoints") or 100_800)
 
     # -- alarms -----------------------------------------------------------------------------------
     async def put_metric_alarm(self, ctx: CallContext, params: Params) -> Result:

@@ -38,7 +38,8 @@ class LogsProvider(Provider):
     ignored_members = {
         "CreateLogGroup": {"kmsKeyId": "log data is not encrypted with a customer key",
                            "logGroupClass": "every group is STANDARD"},
-        "PutLogEvents": {"entity": "entities are not recorded"},
+        "PutLogEvents": {"entity": "entities are not recorded",
+                         "sequenceToken": "sequence tokens are not checked, as CloudWatch Logs no longer checks them"},
         "DescribeLogGroups": {"accountIdentifiers": "there are no linked accounts",
                               "includeLinkedAccounts": "there are no linked accounts"},
         "GetLogEvents": {"unmask": "no data protection policies mask data"},
@@ -219,7 +220,14 @@ class LogsProvider(Provider):
         return {"queryId": query_id}
 
     async def get_query_results(self, ctx: CallContext, params: Params) -> Result:
-        return await self.queries.results(_scope(ctx), params["queryId"])
+        found = await self.queries.results(_scope(ctx), params["queryId"])
+        start = int(params["nextToken"]) if str(params.get("nextToken") or "").isdigit() else 0
+        size = params.get("maxItems") or len(found["results"]) or 1
+        rows = found["results"]
+        found["results"] = rows[start:start + size]
+        if start + size < len(rows):
+            found["nextToken"] = str(start + size)
+        return found
 
     async def stop_query(self, ctx: CallContext, params: Params) -> Result:
         return {"success": await self.queries.cancel(_scope(ctx), params["queryId"])}
