@@ -179,3 +179,16 @@ def test_get_metric_data_pages_by_max_datapoints(cw) -> None:  # type: ignore[no
     assert first["MetricDataResults"][0]["Values"] == [0.0, 1.0, 2.0] and "NextToken" in first
     second = cw.get_metric_data(MetricDataQueries=query, MaxDatapoints=3, NextToken=first["NextToken"], **window)
     assert second["MetricDataResults"][0]["Values"] == [3.0, 4.0] and "NextToken" not in second
+
+
+def test_large_put_metric_data_arrives_gzipped_and_is_read(cw) -> None:  # type: ignore[no-untyped-def]
+    # botocore compresses PutMetricData bodies over 10 KB (the model's requestcompression trait).
+    namespace = unique_name("Big")
+    at = _minute(30)
+    cw.put_metric_data(Namespace=namespace, MetricData=[
+        {"MetricName": "Load", "Timestamp": at + dt.timedelta(seconds=s), "Value": 1.0, "StorageResolution": 1}
+        for s in range(1000)])
+    found = cw.get_metric_statistics(Namespace=namespace, MetricName="Load", StartTime=at,
+                                     EndTime=at + dt.timedelta(seconds=1000), Period=60,
+                                     Statistics=["SampleCount"])
+    assert sum(p["SampleCount"] for p in found["Datapoints"]) == 1000
