@@ -36,9 +36,20 @@ SCHEMA = [
 SeriesKey = tuple[str, str, str, str, str]  # account, region, namespace, name, dimensions (canonical JSON)
 
 
+_KEYS: dict[tuple[tuple[str, str], ...], str] = {}
+
+
 def dimensions_key(dimensions: Iterable[dict[str, str]] | None) -> str:
-    """Dimensions in a canonical order: a metric is the same metric whatever order they were sent in."""
-    return orjson.dumps(sorted([d["Name"], d["Value"]] for d in dimensions or ())).decode()
+    """Dimensions in a canonical order: a metric is the same metric whatever order they were sent in.
+    (Cached: the engine publishes the same few dimension sets for every invocation.)"""
+    pairs = tuple((d["Name"], d["Value"]) for d in dimensions or ())
+    found = _KEYS.get(pairs)
+    if found is None:
+        found = orjson.dumps(sorted(list(p) for p in pairs)).decode()
+        if len(_KEYS) > 100_000:
+            _KEYS.clear()
+        _KEYS[pairs] = found
+    return found
 
 
 def dimensions_of(key: str) -> list[dict[str, str]]:
@@ -70,6 +81,20 @@ class Aggregate:
             self.dist = distribution.add(self.dist, dist.items())
         self.units[unit] = self.units.get(unit, 0.0) + count
 
+    def add_value(self, value: float) -> None:
+        """One value, counted once (the unit is the pending point's own, kept in its key)."""
+        self.count += 1.0
+        self.total += value
+        if value < self.low:
+            self.low = value
+        if value > self.high:
+            self.high = value
+        dist = self.dist
+        if value in dist or len(dist) < distribution.MAX_KEYS:
+            dist[value] = dist.get(value, 0.0) + 1.0
+        else:
+            self.dist = distribution.add(dist, [(value, 1.0)])
+
     @property
     def unit(self) -> str:
         return max(self.units, key=lambda u: self.units[u]) if self.units else "None"
@@ -94,14 +119,18 @@ class MetricStore:
         ts = int(when // resolution * resolution)
         key = (account, region, namespace, datum["MetricName"], dimensions_key(datum.get("Dimensions")))
         unit = datum.get("Unit") or "None"
-        aggregate = self._pending.setdefault((key, ts, resolution, unit), Aggregate())
+        pending_key = (key, ts, resolution, unit)
+        aggregate = self._pending.get(pending_key)
+        if aggregate is None:
+            aggregate = self._pending[pending_key] = Aggregate()
         if datum.get("StatisticValues") is not None:
             s = datum["StatisticValues"]
             aggregate.add(s["SampleCount"], s["Sum"], s["Minimum"], s["Maximum"], None, unit)
             return
         values = datum.get("Values")
         if values is None:
-            values = [datum["Value"]]
+            aggregate.add_value(float(datum["Value"]))  # the engine's metrics: one value at a time
+            return
         counts = datum.get("Counts") or [1.0] * len(values)
         pairs = [(float(v), float(c)) for v, c in zip(values, counts)]
         total = sum(c for _, c in pairs)

@@ -61,7 +61,7 @@ def get_metric_statistics(metrics: MetricStore, scope: Scope, params: dict[str, 
     if start >= end:
         raise InvalidParameterValueException("The parameter StartTime must be less than the parameter EndTime.")
     first = aligned_start(start, period)
-    requested = math.ceil((end - first) / period)
+    requested = math.ceil((end - start) / period)
     if requested > MAX_STATISTICS_POINTS:
         raise InvalidParameterCombinationException(
             f"You have requested up to {requested:,} datapoints, which exceeds the limit of 1,440. You may reduce "

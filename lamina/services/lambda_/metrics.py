@@ -35,47 +35,52 @@ class InvocationMetrics:
         self._in_flight: dict[str, int] = {}  # function name -> invocations running
         self._version_in_flight: dict[str, int] = {}  # engine spec key -> invocations running
         self._unreserved = 0
+        self._dimension_cache: dict[tuple[str, str | None, str | None], list[list[dict[str, str]]]] = {}
 
     def _dimension_sets(self, target: Target, executed: str | None = None) -> list[list[dict[str, str]]]:
         name = target.record.name
-        resource = f"{name}:{target.qualifier}" if target.qualifier and target.qualifier != "$LATEST" else name
-        sets = [[], [{"Name": "FunctionName", "Value": name}],
-                [{"Name": "FunctionName", "Value": name}, {"Name": "Resource", "Value": resource}]]
-        if executed is not None and target.alias is not None:
-            sets.append(sets[2] + [{"Name": "ExecutedVersion", "Value": executed}])
-        return sets
+        qualifier = target.qualifier if target.qualifier and target.qualifier != "$LATEST" else None
+        executed = executed if target.alias is not None else None
+        key = (name, qualifier, executed)
+        found = self._dimension_cache.get(key)
+        if found is None:
+            resource = f"{name}:{qualifier}" if qualifier else name
+            function = [{"Name": "FunctionName", "Value": name}]
+            found = [[], function, function + [{"Name": "Resource", "Value": resource}]]
+            if executed is not None:
+                found.append(found[2] + [{"Name": "ExecutedVersion", "Value": executed}])
+            if len(self._dimension_cache) > 10_000:
+                self._dimension_cache.clear()
+            self._dimension_cache[key] = found
+        return found
 
     def _publish(self, target: Target, figures: list[tuple[str, float, str]], executed: str | None = None,
-                 account_wide_only: bool = False) -> None:
+                 account_wide: list[tuple[str, float, str]] = ()) -> None:  # type: ignore[assignment]
         publisher = self.platform.peer("cloudwatch")
         if publisher is None:
             return
         now = time.time()
-        sets = [[]] if account_wide_only else self._dimension_sets(target, executed)
         data = [{"MetricName": name, "Dimensions": dims, "Value": value, "Unit": unit, "Timestamp": now}
-                for name, value, unit in figures for dims in sets]
+                for name, value, unit in figures for dims in self._dimension_sets(target, executed)]
+        data += [{"MetricName": name, "Dimensions": [], "Value": value, "Unit": unit, "Timestamp": now}
+                 for name, value, unit in account_wide]
         try:
             publisher.put_metric_data(target.record.account, target.record.region, NAMESPACE, data)
         except Exception:  # metrics must never break an invocation
             log.warning("Lambda metrics could not be recorded", exc_info=True)
 
     # synchronous path (every invocation, sync or async, runs through run_sync)
-    def started(self, target: Target, spec_key: str) -> None:
+    def started(self, target: Target, spec_key: str) -> tuple[float, ...]:
+        """Count the invocation in flight; returns the concurrency figures to publish when it ends
+        (one publication per invocation keeps the hook cheap)."""
         name = target.record.name
         running = self._in_flight[name] = self._in_flight.get(name, 0) + 1
-        self._version_in_flight[spec_key] = self._version_in_flight.get(spec_key, 0) + 1
-        self._publish(target, [("ConcurrentExecutions", float(running), "Count")])
+        in_version = self._version_in_flight[spec_key] = self._version_in_flight.get(spec_key, 0) + 1
+        unreserved = -1.0
         if target.record.reserved_concurrency is None:
             self._unreserved += 1
-            self._publish(target, [("UnreservedConcurrentExecutions", float(self._unreserved), "Count")],
-                          account_wide_only=True)
-        provisioned = self.platform.engine.provisioned_concurrency(spec_key)
-        if provisioned is not None and provisioned.requested:
-            in_use = self._version_in_flight[spec_key]
-            self._publish(target, [("ProvisionedConcurrentExecutions", float(min(in_use, provisioned.requested)),
-                                    "Count"),
-                                   ("ProvisionedConcurrencyUtilization",
-                                    min(in_use, provisioned.requested) / provisioned.requested, "None")])
+            unreserved = float(self._unreserved)
+        return float(running), float(in_version), unreserved
 
     def ended(self, target: Target, spec_key: str) -> None:
         name = target.record.name
@@ -88,12 +93,23 @@ class InvocationMetrics:
         if target.record.reserved_concurrency is None:
             self._unreserved -= 1
 
-    def completed(self, target: Target, version: str, result: InvocationResult, function_error: bool) -> None:
+    def completed(self, target: Target, spec_key: str, version: str, concurrency: tuple[float, ...],
+                  result: InvocationResult | None, function_error: bool) -> None:
+        """Publish an invocation's figures (``result`` None: it was throttled)."""
+        running, in_version, unreserved = concurrency
+        account_wide = [("UnreservedConcurrentExecutions", unreserved, "Count")] if unreserved >= 0 else []
+        if result is None:
+            self._publish(target, [("Throttles", 1.0, "Count")])
+            return
         self._publish(target, [("Invocations", 1.0, "Count"), ("Errors", 1.0 if function_error else 0.0, "Count"),
-                               ("Duration", result.duration_ms, "Milliseconds")], executed=version)
-
-    def throttled(self, target: Target) -> None:
-        self._publish(target, [("Throttles", 1.0, "Count")])
+                               ("Duration", result.duration_ms, "Milliseconds"),
+                               ("ConcurrentExecutions", running, "Count")], executed=version,
+                      account_wide=account_wide)
+        provisioned = self.platform.engine.provisioned_concurrency(spec_key)
+        if provisioned is not None and provisioned.requested:
+            used = min(in_version, provisioned.requested)
+            self._publish(target, [("ProvisionedConcurrentExecutions", used, "Count"),
+                                   ("ProvisionedConcurrencyUtilization", used / provisioned.requested, "None")])
 
     # asynchronous path
     def async_received(self, target: Target) -> None:

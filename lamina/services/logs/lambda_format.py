@@ -48,9 +48,13 @@ class LogFormats:
 
     def configure(self, account: str, region: str, group: str, log_format: str, application_level: str | None,
                   system_level: str | None) -> None:
-        self._by_group[(account, region, group)] = Format(
-            log_format == "JSON", LEVELS.get((application_level or "INFO").upper(), 2),
-            LEVELS.get((system_level or "INFO").upper(), 2))
+        key = (account, region, group)
+        if log_format != "JSON":
+            if key in self._by_group:
+                del self._by_group[key]
+            return  # Text: lines are written as they come (the common case costs one lookup)
+        self._by_group[key] = Format(True, LEVELS.get((application_level or "INFO").upper(), 2),
+                                     LEVELS.get((system_level or "INFO").upper(), 2))
 
     def apply(self, account: str, region: str, group: str, events: list[tuple[int, str]]) -> list[tuple[int, str]]:
         found = self._by_group.get((account, region, group))

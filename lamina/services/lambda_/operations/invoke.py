@@ -52,12 +52,13 @@ class InvokeOperations(LambdaBase):
         self.platform.logs.formats.configure(spec.account_id, spec.region, spec.log_group, spec.log_format,
                                              spec.application_log_level, spec.system_log_level)
         metrics = self.invocation_metrics
-        metrics.started(target, spec.key)
+        concurrency = metrics.started(target, spec.key)
         try:
-            return await invoke.run_sync(self.engine, spec, invocation,
-                                         lambda result, failed: metrics.completed(target, version, result, failed))
+            return await invoke.run_sync(
+                self.engine, spec, invocation,
+                lambda result, failed: metrics.completed(target, spec.key, version, concurrency, result, failed))
         except TooManyRequestsException:
-            metrics.throttled(target)
+            metrics.completed(target, spec.key, version, concurrency, None, False)
             raise
         finally:
             metrics.ended(target, spec.key)
