@@ -7,7 +7,9 @@ Loads 86,400 one-second points of one high-resolution metric (the last 24 hours)
 an alarm makes: GetMetricStatistics over the day at 1-minute periods (standard statistics, then
 p99), the last hour at 1-second periods, and GetMetricData with a metric math expression. Baseline,
 same run: the same queries over a metric holding a single point (the fixed cost of a query).
-Then the roll-up runs (points older than 3 hours become 1-minute points) and the day is queried again.
+Then the roll-up runs (one-second points older than 3 hours go; their minutes stay summed) and the
+day is queried again. Times are client-side, boto3 included: parsing 1,440 datapoints costs boto3
+itself some 20-25 ms.
 """
 
 from __future__ import annotations
@@ -79,8 +81,10 @@ def main() -> None:
                 store = SqliteStore(server.data_dir / "lamina.db")
                 rolled_start = time.perf_counter()
                 removed = roll_up(store, time.time())
-                print(f"roll-up of the day: {removed:,} points merged away in {time.perf_counter() - rolled_start:.2f} s; "
-                      f"{store.query('SELECT COUNT(*) FROM metric_points')[0][0]:,} points remain")
+                raw = store.query("SELECT COUNT(*) FROM metric_points")[0][0]
+                minutes = store.query("SELECT COUNT(*) FROM metric_summary")[0][0]
+                print(f"roll-up of the day: {removed:,} rows removed in {time.perf_counter() - rolled_start:.2f} s; "
+                      f"{raw:,} one-second points (the last 3 hours) and {minutes:,} minute rows remain")
                 store.close()
                 server.start()
                 cw = server.client("cloudwatch")

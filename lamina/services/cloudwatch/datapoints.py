@@ -4,6 +4,8 @@ A series is (account, region, namespace, metric name, dimension set). Points are
 statistic sets (count, sum, min, max) plus the values' distribution for percentiles, at the
 resolution the publisher asked for: 1 second for high-resolution metrics, 1 minute otherwise
 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Resolution_definition).
+One-second points go to ``metric_points``; every point is also summed into its minute in
+``metric_summary``, which answers every query whose period is a whole number of minutes.
 Writes are gathered in memory per series and second and committed together; PutMetricData
 commits before it answers, the engine's own metrics within ``FLUSH_DELAY``. Readers flush first.
 """
@@ -31,7 +33,14 @@ SCHEMA = [
         series INTEGER NOT NULL, ts INTEGER NOT NULL, res INTEGER NOT NULL, unit TEXT NOT NULL,
         count REAL NOT NULL, total REAL NOT NULL, low REAL NOT NULL, high REAL NOT NULL, dist BLOB)""",
     "CREATE INDEX IF NOT EXISTS metric_points_series ON metric_points (series, ts)",
+    # Every point summed up per minute as it is written (then per 5 minutes and per hour as it ages):
+    # queries with periods of a minute or more read these rows, never the one-second points.
+    """CREATE TABLE IF NOT EXISTS metric_summary (
+        series INTEGER NOT NULL, ts INTEGER NOT NULL, res INTEGER NOT NULL, unit TEXT NOT NULL,
+        count REAL NOT NULL, total REAL NOT NULL, low REAL NOT NULL, high REAL NOT NULL, dist BLOB,
+        PRIMARY KEY (series, ts, unit))""",
 ]
+MINUTE = 60
 
 SeriesKey = tuple[str, str, str, str, str]  # account, region, namespace, name, dimensions (canonical JSON)
 
@@ -155,15 +164,24 @@ class MetricStore:
             return
         rows = []
         latest: dict[SeriesKey, int] = {}
+        minutes: dict[tuple[int, int, str], Aggregate] = {}
         with self.db.transaction():
             for (key, ts, resolution, unit), agg in pending.items():
                 series = self._series_id(key, ts)
                 latest[key] = max(latest.get(key, 0), ts)
-                rows.append((series, ts, resolution, unit, agg.count, agg.total, agg.low, agg.high,
-                             distribution.dumps(agg.dist)))
-            self.db.executemany(
-                "INSERT INTO metric_points (series, ts, res, unit, count, total, low, high, dist) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                if resolution < MINUTE:
+                    rows.append((series, ts, resolution, unit, agg.count, agg.total, agg.low, agg.high,
+                                 distribution.dumps(agg.dist)))
+                minute = minutes.get((series, ts // MINUTE * MINUTE, unit))
+                if minute is None:
+                    minute = minutes[(series, ts // MINUTE * MINUTE, unit)] = Aggregate()
+                minute.add(agg.count, agg.total, agg.low, agg.high, agg.dist, unit)
+            if rows:
+                self.db.executemany(
+                    "INSERT INTO metric_points (series, ts, res, unit, count, total, low, high, dist) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            for (series, ts, unit), agg in minutes.items():
+                merge_summary(self.db, series, ts, MINUTE, unit, agg)
             self.db.executemany("UPDATE metric_series SET last_ts = ? WHERE id = ? AND last_ts < ?",
                                 [(ts, self._series[key], ts) for key, ts in latest.items()])
         touched = {key[:4] for key in latest}
@@ -195,24 +213,29 @@ class MetricStore:
 
     def buckets(self, series: int, start: int, end: int, period: int, unit: str | None,
                 with_distribution: bool) -> dict[int, Aggregate]:
-        """Points of ``series`` in [start, end) gathered into periods starting at ``start``."""
+        """Points of ``series`` in [start, end) gathered into periods starting at ``start``.
+
+        Whole-minute periods starting on a minute read the summary; shorter ones the one-second
+        points, or the summary for a metric that has none (standard resolution)."""
         self.flush()
-        unit_sql, args = "", [start, period, period, series, start, end]
-        if unit:
-            unit_sql = " AND unit = ?"
-            args.append(unit)
+        table = "metric_summary"
+        if period % MINUTE or start % MINUTE:
+            if self.db.query("SELECT 1 FROM metric_points WHERE series = ? AND ts >= ? AND ts < ? LIMIT 1",
+                             (series, start, end)):
+                table = "metric_points"
+        unit_sql, unit_args = ("", []) if not unit else (" AND unit = ?", [unit])
         result: dict[int, Aggregate] = {}
         if not with_distribution:
             # Sums, counts and extremes add up in SQL: one row per period comes back.
             for bucket, unit_name, count, total, low, high in self.db.query(
                     "SELECT ? + ((ts - ?) / ?) * ?, unit, SUM(count), SUM(total), MIN(low), MAX(high) "
-                    f"FROM metric_points WHERE series = ? AND ts >= ? AND ts < ?{unit_sql} GROUP BY 1, 2",
-                    [start, start, period, period, series, start, end] + ([unit] if unit else [])):
+                    f"FROM {table} WHERE series = ? AND ts >= ? AND ts < ?{unit_sql} GROUP BY 1, 2",
+                    [start, start, period, period, series, start, end, *unit_args]):
                 result.setdefault(bucket, Aggregate()).add(count, total, low, high, None, unit_name)
             return result
         for ts, unit_name, count, total, low, high, dist in self.db.query(
-                "SELECT ts, unit, count, total, low, high, dist FROM metric_points "
-                f"WHERE series = ? AND ts >= ? AND ts < ?{unit_sql}", args[3:]):
+                f"SELECT ts, unit, count, total, low, high, dist FROM {table} "
+                f"WHERE series = ? AND ts >= ? AND ts < ?{unit_sql}", [series, start, end, *unit_args]):
             bucket = start + (ts - start) // period * period
             result.setdefault(bucket, Aggregate()).add(count, total, low, high, distribution.loads(dist), unit_name)
         return result
@@ -235,3 +258,22 @@ class MetricStore:
                        for d in dimensions) for f in dimension_filters or ()):
                 found.append({"Namespace": ns, "MetricName": metric, "Dimensions": dimensions})
         return found
+
+
+def merge_summary(db: Store, series: int, ts: int, resolution: int, unit: str, agg: Aggregate) -> None:
+    """Add an aggregate into the summary row of (series, ts, unit), creating it when new."""
+    found = db.query("SELECT count, total, low, high, dist FROM metric_summary WHERE series = ? AND ts = ? AND unit = ?",
+                     (series, ts, unit))
+    if not found:
+        db.execute("INSERT INTO metric_summary (series, ts, res, unit, count, total, low, high, dist) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (series, ts, resolution, unit, agg.count, agg.total, agg.low, agg.high,
+                    distribution.dumps(agg.dist)))
+        return
+    count, total, low, high, dist = found[0]
+    merged = Aggregate(count, total, low, high, distribution.loads(dist))
+    merged.add(agg.count, agg.total, agg.low, agg.high, agg.dist, unit)
+    db.execute("UPDATE metric_summary SET count = ?, total = ?, low = ?, high = ?, dist = ? "
+               "WHERE series = ? AND ts = ? AND unit = ?",
+               (merged.count, merged.total, merged.low, merged.high, distribution.dumps(merged.dist),
+                series, ts, unit))

@@ -49,22 +49,38 @@ def test_standard_resolution_points_land_on_the_minute(metrics: MetricStore) -> 
 def test_rollup_bounds_a_month_of_one_second_data(metrics: MetricStore) -> None:
     now = 40 * DAY
     db = metrics.db
-    rows = [(1, ts, 1, "Count", 1.0, 2.0, 2.0, 2.0, distribution.dumps({2.0: 1.0}))
-            for ts in range(now - 30 * DAY, now, 30)]  # every 30th second of a month, to keep the test quick
-    metrics.add("a", "r", "NS", {"MetricName": "M", "Value": 2.0, "Timestamp": now, "StorageResolution": 1})
+    # A month of one-second points, one every 5 minutes to keep the test quick, and the last 4 hours
+    # every 10 seconds.
+    stamps = list(range(now - 30 * DAY, now - 4 * 3600, 300)) + list(range(now - 4 * 3600, now, 10))
+    for ts in stamps:
+        metrics.add("a", "r", "NS", {"MetricName": "M", "Value": 2.0, "Timestamp": ts, "StorageResolution": 1})
     metrics.flush()
-    db.executemany("INSERT INTO metric_points (series, ts, res, unit, count, total, low, high, dist) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    before = metrics.buckets(_series(metrics), now - 30 * DAY, now + 1, 30 * DAY + 60, None, True)
+    before = metrics.buckets(_series(metrics), now - 30 * DAY, now, 30 * DAY, None, True)
+    raw_before = db.query("SELECT COUNT(*) FROM metric_points")[0][0]
+    assert raw_before == len(stamps)
     roll_up(db, now)
-    count = db.query("SELECT COUNT(*) FROM metric_points")[0][0]
-    # 3 h of raw points (one per 30 s), then 1-minute points to 15 days, 5-minute points beyond.
-    assert count < 3 * 3600 / 30 + 15 * 1440 + 15 * 288 + 10
-    after = metrics.buckets(_series(metrics), now - 30 * DAY, now + 1, 30 * DAY + 60, None, True)
+    assert db.query("SELECT COUNT(*) FROM metric_points")[0][0] == 3 * 3600 // 10  # the last 3 hours stay
+    summary = db.query("SELECT res, COUNT(*) FROM metric_summary GROUP BY res ORDER BY res")
+    assert [res for res, _ in summary] == [60, 300]
+    assert sum(count for _, count in summary) < 15 * 1440 + 15 * 288 + 10
+    after = metrics.buckets(_series(metrics), now - 30 * DAY, now, 30 * DAY, None, True)
     (b,), (a,) = before.values(), after.values()
-    assert (a.count, a.total, a.low, a.high) == (b.count, b.total, b.low, b.high)
+    assert (a.count, a.total, a.low, a.high) == (b.count, b.total, b.low, b.high) == (len(stamps), 2.0 * len(stamps),
+                                                                                       2.0, 2.0)
     assert statistics.value("p90", a) == 2.0
-    assert set(r[0] for r in db.query("SELECT DISTINCT res FROM metric_points")) == {1, 60, 300}
+    assert roll_up(db, now) == 0  # nothing left to do
+
+
+def test_summary_answers_minute_periods_and_raw_points_shorter_ones(metrics: MetricStore) -> None:
+    for second in range(0, 60):
+        metrics.add("a", "r", "NS", {"MetricName": "M", "Value": 1.0, "Timestamp": 6_000 + second,
+                                     "StorageResolution": 1})
+    metrics.add("a", "r", "NS", {"MetricName": "M", "Value": 5.0, "Timestamp": 6_030})  # standard resolution
+    metrics.flush()
+    series = _series(metrics)
+    assert {ts: a.count for ts, a in metrics.buckets(series, 6_000, 6_060, 60, None, False).items()} == {6_000: 61.0}
+    ten = metrics.buckets(series, 6_000, 6_060, 10, None, False)
+    assert sorted(a.count for a in ten.values()) == [10.0] * 6  # the 1-second points
 
 
 def test_distribution_stays_small_and_close() -> None:
