@@ -19,7 +19,7 @@ FAILING = """
 def handler(event, context):
     raise RuntimeError("health check failed")
 """
-OPS, AUDIT = "ops@example.com", "audit@example.com"
+OPS, AUDIT, MACHINE = "ops@example.com", "audit@example.com", "robot@example.com"
 
 
 @pytest.fixture
@@ -46,8 +46,9 @@ def _link(message, kind: str) -> str:  # type: ignore[no-untyped-def]
     return found.group(1)
 
 
-def _subscribe_by_mail(sns, sink: SmtpSink, topic: str, address: str) -> None:  # type: ignore[no-untyped-def]
-    assert sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address)["SubscriptionArn"] == \
+def _subscribe_by_mail(sns, sink: SmtpSink, topic: str, address: str,  # type: ignore[no-untyped-def]
+                       protocol: str = "email") -> None:
+    assert sns.subscribe(TopicArn=topic, Protocol=protocol, Endpoint=address)["SubscriptionArn"] == \
         "pending confirmation"
     mails = sink.wait_for(lambda ms: any(m["To"] == address for m in ms))
     confirmation = next(m for m in mails if m["To"] == address)
@@ -66,8 +67,9 @@ def test_failing_function_alarm_mails_until_unsubscribed(mail_server: LaminaServ
     topic = sns.create_topic(Name="health-alerts")["TopicArn"]
     _subscribe_by_mail(sns, sink, topic, OPS)
     _subscribe_by_mail(sns, sink, topic, AUDIT)
+    _subscribe_by_mail(sns, sink, topic, MACHINE, protocol="email-json")
     listed = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-    assert sorted(s["Endpoint"] for s in listed if s["SubscriptionArn"].startswith(topic)) == [AUDIT, OPS]
+    assert sorted(s["Endpoint"] for s in listed if s["SubscriptionArn"].startswith(topic)) == [AUDIT, OPS, MACHINE]
 
     function = unique_name("health")
     lam.create_function(FunctionName=function, Runtime="python3.11", Role=ROLE, Handler="app.handler",
@@ -88,6 +90,17 @@ def test_failing_function_alarm_mails_until_unsubscribed(mail_server: LaminaServ
     assert "Threshold Crossed: 1 datapoint [1.0" in body and f"FunctionName = {function}" in body
     assert "INSUFFICIENT_DATA -> ALARM" in body
 
+    # email-json carries the JSON body CloudWatch publishes, inside the SNS notification.
+    sink.wait_for(lambda ms: _alarm_mails(sink, MACHINE, alarm))
+    notification = json.loads(_alarm_mails(sink, MACHINE, alarm)[0].get_content())
+    assert notification["Type"] == "Notification" and notification["TopicArn"] == topic
+    alarm_body = json.loads(notification["Message"])
+    assert (alarm_body["AlarmName"], alarm_body["OldStateValue"], alarm_body["NewStateValue"]) == (
+        alarm, "INSUFFICIENT_DATA", "ALARM")
+    assert alarm_body["Region"] == "US East (N. Virginia)" and alarm_body["AlarmActions"] == [topic]
+    assert alarm_body["Trigger"]["MetricName"] == "Errors" and alarm_body["Trigger"]["Statistic"] == "SUM"
+    assert alarm_body["Trigger"]["Dimensions"] == [{"value": function, "name": "FunctionName"}]
+
     described = cw.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]
     assert described["StateValue"] == "ALARM"
     assert json.loads(described["StateReasonData"])["recentDatapoints"] == [1.0]
@@ -99,7 +112,8 @@ def test_failing_function_alarm_mails_until_unsubscribed(mail_server: LaminaServ
     # Unsubscribe with the link in the mail; the next alarm reaches only the other address.
     with urllib.request.urlopen(_link(mail, "Unsubscribe")) as response:
         assert response.status == 200
-    assert [s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]] == [AUDIT]
+    assert sorted(s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]) == [
+        AUDIT, MACHINE]
     cw.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="reset by the test")
     lam.invoke(FunctionName=function, Payload=b"{}")
     sink.wait_for(lambda ms: len(_alarm_mails(sink, AUDIT, alarm)) == 2)
