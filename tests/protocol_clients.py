@@ -6,7 +6,6 @@ model listing only the wanted protocol, put first on the loader's search path, m
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 

@@ -52,7 +52,7 @@ def check_message(message: str, structure: str | None, subject: str | None) -> d
 def check_attributes(attributes: dict[str, dict[str, Any]] | None) -> None:
     for name, attribute in (attributes or {}).items():
         kind = attribute.get("DataType") or ""
-        if not kind.split(".")[0] in ("String", "Number", "Binary"):
+        if kind.split(".")[0] not in ("String", "Number", "Binary"):
             raise InvalidParameterException(
                 f"Invalid parameter: MessageAttributes Reason: The message attribute '{name}' has an invalid "
                 f"message attribute type, the set of supported type prefixes is Binary, Number, and String.")

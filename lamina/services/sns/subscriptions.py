@@ -36,7 +36,7 @@ def check_endpoint(protocol: str, endpoint: str | None) -> None:
     if protocol in ("http", "https"):
         parsed = urlparse(endpoint)
         if parsed.scheme != protocol or not parsed.netloc:
-            raise InvalidParameterException(f"Invalid parameter: Endpoint must match the specified protocol")
+            raise InvalidParameterException("Invalid parameter: Endpoint must match the specified protocol")
     elif protocol in ("email", "email-json") and not _EMAIL.match(endpoint):
         raise InvalidParameterException("Invalid parameter: Email address")
     elif protocol in ("sqs", "lambda"):
