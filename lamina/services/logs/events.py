@@ -16,7 +16,6 @@ from typing import Any
 
 from lamina.services.logs.errors import InvalidParameterException
 from lamina.services.logs.filter_pattern import Matcher
-from lamina.services.logs.groups import Scope
 from lamina.store.base import Store
 
 MAX_EVENTS = 10_000
@@ -71,11 +70,11 @@ def _limited(rows: list[tuple], limit: int) -> list[tuple]:
     return kept
 
 
-def stream_page(db: Store, scope: Scope, group: str, stream: str, window: Window, token: str | None,
-                limit: int | None, from_head: bool) -> dict[str, Any]:
+def stream_page(db: Store, stream: int, window: Window, token: str | None, limit: int | None,
+                from_head: bool) -> dict[str, Any]:
     limit = min(limit or MAX_EVENTS, MAX_EVENTS)
-    base = "SELECT ts, id, message, ingested FROM log_events WHERE account=? AND region=? AND grp=? AND stream=?"
-    args: list[Any] = [scope.account, scope.region, group, stream]
+    base = "SELECT ts, id, message, ingested FROM logs_events WHERE stream=?"
+    args: list[Any] = [stream]
     extra, extra_args = _window_sql(window)
     forward = from_head if token is None else token.startswith("f/")
     if token is not None:
@@ -104,8 +103,9 @@ def stream_page(db: Store, scope: Scope, group: str, stream: str, window: Window
     return {"events": events, "nextForwardToken": forward_token, "nextBackwardToken": backward_token}
 
 
-def filter_group(db: Store, scope: Scope, group: str, streams: list[str] | None, window: Window,
+def filter_group(db: Store, group: int, names: dict[int, str], streams: list[int] | None, window: Window,
                  matcher: Matcher, token: str | None, limit: int | None) -> dict[str, Any]:
+    """FilterLogEvents over a group (``names``: its streams' names by id; ``streams``: only these)."""
     limit = min(limit or MAX_EVENTS, MAX_EVENTS)
     position: Position | None = None
     if token:
@@ -128,22 +128,21 @@ def filter_group(db: Store, scope: Scope, group: str, streams: list[str] | None,
             cursor_sql = " AND (ts > ? OR (ts = ? AND id > ?))"
             cursor_args = [position[0], position[0], position[1]]
         rows = db.query(
-            "SELECT ts, id, message, ingested, stream FROM log_events WHERE account=? AND region=? AND grp=?"
-            f"{extra}{cursor_sql} ORDER BY ts, id LIMIT ?",
-            [scope.account, scope.region, group, *extra_args, *cursor_args, SCAN_BATCH])
+            f"SELECT ts, id, message, ingested, stream FROM logs_events WHERE grp=?{extra}{cursor_sql} "
+            "ORDER BY ts, id LIMIT ?", [group, *extra_args, *cursor_args, SCAN_BATCH])
         full = False
         for ts, ident, message, ingested, stream in rows:
             position = (ts, ident)
             examined += 1
             if matcher(message):
-                found.append({"logStreamName": stream, "timestamp": ts, "message": message,
+                found.append({"logStreamName": names.get(stream, ""), "timestamp": ts, "message": message,
                               "ingestionTime": ingested, "eventId": event_id(position)})
                 size += len(message) + 26
                 if len(found) >= limit or size >= MAX_PAGE_BYTES:
                     full = True
                     break
         if full or examined >= SCAN_BUDGET:
-            more = position is not None and _has_after(db, scope, group, extra, extra_args, position)
+            more = position is not None and _has_after(db, group, extra, extra_args, position)
             break
         if len(rows) < SCAN_BATCH:
             break
@@ -153,28 +152,24 @@ def filter_group(db: Store, scope: Scope, group: str, streams: list[str] | None,
     return result
 
 
-def _has_after(db: Store, scope: Scope, group: str, extra: str, extra_args: list[Any], position: Position) -> bool:
+def _has_after(db: Store, group: int, extra: str, extra_args: list[Any], position: Position) -> bool:
     return bool(db.query(
-        "SELECT 1 FROM log_events WHERE account=? AND region=? AND grp=?"
-        f"{extra} AND (ts > ? OR (ts = ? AND id > ?)) LIMIT 1",
-        [scope.account, scope.region, group, *extra_args, position[0], position[0], position[1]]))
+        f"SELECT 1 FROM logs_events WHERE grp=?{extra} AND (ts > ? OR (ts = ? AND id > ?)) LIMIT 1",
+        [group, *extra_args, position[0], position[0], position[1]]))
 
 
-def expire(db: Store, now_ms: int, only: tuple[str, str, str] | None = None) -> int:
-    """Delete events older than their group's retention (every group, or ``only`` (account, region,
-    name)); returns how many went."""
+def expire(db: Store, now_ms: int, only: int | None = None) -> int:
+    """Delete events older than their group's retention (every group, or the group ``only``);
+    returns how many went."""
     removed = 0
-    sql = "SELECT account, region, name, retention_days FROM log_groups WHERE retention_days IS NOT NULL"
-    if only is not None:
-        sql += " AND account = ? AND region = ? AND name = ?"
-    for account, region, name, days in db.query(sql, only or ()):
+    sql = "SELECT id, retention_days FROM logs_groups WHERE retention_days IS NOT NULL"
+    for group, days in db.query(sql + (" AND id = ?" if only is not None else ""),
+                                (only,) if only is not None else ()):
         cutoff = now_ms - days * 86_400_000
         with db.transaction():
-            freed = db.query("SELECT COUNT(*), COALESCE(SUM(LENGTH(message) + 26), 0) FROM log_events "
-                             "WHERE account=? AND region=? AND grp=? AND ts < ?", (account, region, name, cutoff))[0]
-            if freed[0]:
-                removed += db.execute("DELETE FROM log_events WHERE account=? AND region=? AND grp=? AND ts < ?",
-                                      (account, region, name, cutoff))
-                db.execute("UPDATE log_group_bytes SET stored = stored - ? WHERE account=? AND region=? AND name=?",
-                           (freed[1], account, region, name))
+            count, freed = db.query("SELECT COUNT(*), COALESCE(SUM(LENGTH(message) + 26), 0) FROM logs_events "
+                                    "WHERE grp=? AND ts < ?", (group, cutoff))[0]
+            if count:
+                removed += db.execute("DELETE FROM logs_events WHERE grp=? AND ts < ?", (group, cutoff))
+                db.execute("UPDATE logs_groups SET stored = stored - ? WHERE id=?", (freed, group))
     return removed

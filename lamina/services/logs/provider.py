@@ -93,7 +93,7 @@ class LogsProvider(Provider):
     async def put_retention_policy(self, ctx: CallContext, params: Params) -> Result:
         self.groups.set_retention(_scope(ctx), params["logGroupName"], params["retentionInDays"])
         # Events already past the new retention go now; the sweeper deletes the rest as they age.
-        events.expire(self.db, int(time.time() * 1000), (ctx.account_id, ctx.region, params["logGroupName"]))
+        events.expire(self.db, int(time.time() * 1000), self.groups.require(_scope(ctx), params["logGroupName"]))
         return None
 
     async def delete_retention_policy(self, ctx: CallContext, params: Params) -> Result:
@@ -126,9 +126,8 @@ class LogsProvider(Provider):
     async def put_log_events(self, ctx: CallContext, params: Params) -> Result:
         scope = _scope(ctx)
         group, stream = params["logGroupName"], params["logStreamName"]
-        self.groups.require_stream(scope, group, stream)
-        retention = self.db.query("SELECT retention_days FROM log_groups WHERE account=? AND region=? AND name=?",
-                                  (scope.account, scope.region, group))[0][0]
+        group_id, _ = self.groups.require_stream(scope, group, stream)
+        retention = self.db.query("SELECT retention_days FROM logs_groups WHERE id=?", (group_id,))[0][0]
         accepted, rejected = ingestion.check_batch(params["logEvents"], int(time.time() * 1000), retention)
         if accepted:
             self.storage.write_now(scope.account, scope.region, group, stream, accepted)
@@ -138,27 +137,27 @@ class LogsProvider(Provider):
         return result
 
     async def get_log_events(self, ctx: CallContext, params: Params) -> Result:
-        scope, group = _scope(ctx), _group_name(params)
-        self.groups.require_stream(scope, group, params["logStreamName"])
-        return events.stream_page(self.db, scope, group, params["logStreamName"],
-                                  events.Window(params.get("startTime"), params.get("endTime")),
+        _, stream = self.groups.require_stream(_scope(ctx), _group_name(params), params["logStreamName"])
+        return events.stream_page(self.db, stream, events.Window(params.get("startTime"), params.get("endTime")),
                                   params.get("nextToken"), params.get("limit"), bool(params.get("startFromHead")))
 
     async def filter_log_events(self, ctx: CallContext, params: Params) -> Result:
-        scope, group = _scope(ctx), _group_name(params)
-        self.groups.require(scope, group)
+        group = self.groups.require(_scope(ctx), _group_name(params))
         if params.get("logStreamNames") and params.get("logStreamNamePrefix"):
             raise InvalidParameterException(
                 "logStreamNames and logStreamNamePrefix are mutually exclusive parameters.")
-        streams = params.get("logStreamNames")
-        if params.get("logStreamNamePrefix"):
-            prefix = params["logStreamNamePrefix"]
-            streams = [s for s in self.groups.stream_names(scope, group) if s.startswith(prefix)]
+        names = self.groups.stream_names(group)
+        streams: list[int] | None = None
+        if params.get("logStreamNames"):
+            wanted = set(params["logStreamNames"])
+            streams = [ident for ident, name in names.items() if name in wanted]
+        elif params.get("logStreamNamePrefix"):
+            streams = [ident for ident, name in names.items() if name.startswith(params["logStreamNamePrefix"])]
         try:
             matcher = compile_pattern(params.get("filterPattern"))
         except PatternError as error:
             raise InvalidParameterException(str(error)) from None
-        return events.filter_group(self.db, scope, group, streams,
+        return events.filter_group(self.db, group, names, streams,
                                    events.Window(params.get("startTime"), params.get("endTime")),
                                    matcher, params.get("nextToken"), params.get("limit"))
 
@@ -213,9 +212,8 @@ class LogsProvider(Provider):
         if not names:
             raise InvalidParameterException("Specify at least one log group (logGroupName, logGroupNames or "
                                             "logGroupIdentifiers).")
-        for name in names:
-            self.groups.require(_scope(ctx), name)
-        query_id = await self.queries.start(_scope(ctx), names, params["startTime"], params["endTime"],
+        groups = {name: self.groups.require(_scope(ctx), name) for name in names}
+        query_id = await self.queries.start(_scope(ctx), groups, params["startTime"], params["endTime"],
                                             params["queryString"], params.get("limit"))
         return {"queryId": query_id}
 

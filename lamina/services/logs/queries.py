@@ -35,8 +35,9 @@ class QueryRunner:
         self.store = storage.store
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
-    async def start(self, scope: Scope, groups: list[str], start: int, end: int, query: str,
+    async def start(self, scope: Scope, groups: dict[str, int], start: int, end: int, query: str,
                     limit: int | None) -> str:
+        """``groups``: the log groups' ids by name."""
         if end < start:
             raise InvalidParameterException("endTime must be greater than or equal to startTime")
         try:
@@ -46,7 +47,7 @@ class QueryRunner:
                                           queryCompileError={"message": str(error)}) from None
         query_id = str(uuid.uuid4())
         record = {"queryId": query_id, "queryString": query, "status": "Running", "createTime": int(time.time() * 1000),
-                  "logGroupName": groups[0], "results": [], "statistics": {}}
+                  "logGroupName": next(iter(groups)), "results": [], "statistics": {}}
         await self.store.put(TABLE, _key(scope, query_id), record)
         task = asyncio.get_running_loop().create_task(
             self._run(scope, query_id, record, groups, start, end, commands, limit or DEFAULT_LIMIT))
@@ -54,7 +55,7 @@ class QueryRunner:
         task.add_done_callback(lambda _: self._tasks.pop(query_id, None))
         return query_id
 
-    async def _run(self, scope: Scope, query_id: str, record: dict[str, Any], groups: list[str], start: int,
+    async def _run(self, scope: Scope, query_id: str, record: dict[str, Any], groups: dict[str, int], start: int,
                    end: int, commands: list, limit: int) -> None:
         try:
             rows, scanned, size = await self._rows(scope, groups, start * 1000, end * 1000 + 999)
@@ -71,19 +72,20 @@ class QueryRunner:
             record.update(status="Failed", error=str(error))
         await self.store.put(TABLE, _key(scope, query_id), record)
 
-    async def _rows(self, scope: Scope, groups: list[str], start_ms: int, end_ms: int
+    async def _rows(self, scope: Scope, groups: dict[str, int], start_ms: int, end_ms: int
                     ) -> tuple[list[dict[str, Any]], int, int]:
         self.storage.flush()
         rows, size = [], 0
-        for group in groups:
+        for name, group in groups.items():
+            streams = dict(self.store.query("SELECT id, name FROM logs_streams WHERE grp=?", (group,)))
             after = 0
             while True:
                 batch = self.store.query(
-                    "SELECT id, ts, ingested, message, stream FROM log_events WHERE account=? AND region=? AND grp=? "
-                    "AND ts >= ? AND ts <= ? AND id > ? ORDER BY id LIMIT ?",
-                    (scope.account, scope.region, group, start_ms, end_ms, after, BATCH))
+                    "SELECT id, ts, ingested, message, stream FROM logs_events WHERE grp=? AND ts >= ? AND ts <= ? "
+                    "AND id > ? ORDER BY id LIMIT ?", (group, start_ms, end_ms, after, BATCH))
                 for ident, ts, ingested, message, stream in batch:
-                    rows.append(row_of(ts, ingested, message, stream, f"{scope.account}:{group}", str(ident)))
+                    rows.append(row_of(ts, ingested, message, streams.get(stream, ""), f"{scope.account}:{name}",
+                                       str(ident)))
                     size += len(message)
                 if len(batch) < BATCH:
                     break

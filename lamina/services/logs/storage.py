@@ -25,25 +25,28 @@ if TYPE_CHECKING:
 log = logging.getLogger("lamina.logs")
 
 SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS log_groups (
+    """CREATE TABLE IF NOT EXISTS logs_groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
         created INTEGER NOT NULL, retention_days INTEGER,
-        PRIMARY KEY (account, region, name))""",
-    """CREATE TABLE IF NOT EXISTS log_streams (
-        account TEXT NOT NULL, region TEXT NOT NULL, grp TEXT NOT NULL, name TEXT NOT NULL,
-        created INTEGER NOT NULL, first_event INTEGER, last_event INTEGER, last_ingestion INTEGER,
-        PRIMARY KEY (account, region, grp, name))""",
-    """CREATE TABLE IF NOT EXISTS log_events (
+        stored INTEGER NOT NULL DEFAULT 0,  -- DescribeLogGroups' storedBytes, kept as events come and go
+        UNIQUE (account, region, name))""",
+    """CREATE TABLE IF NOT EXISTS logs_streams (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        account TEXT NOT NULL, region TEXT NOT NULL, grp TEXT NOT NULL, stream TEXT NOT NULL,
+        grp INTEGER NOT NULL, name TEXT NOT NULL,
+        created INTEGER NOT NULL, first_event INTEGER, last_event INTEGER, last_ingestion INTEGER,
+        UNIQUE (grp, name))""",
+    # Events name their group and stream by id: short index keys make the inserts of chatty functions cheap.
+    """CREATE TABLE IF NOT EXISTS logs_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        grp INTEGER NOT NULL, stream INTEGER NOT NULL,
         ts INTEGER NOT NULL, ingested INTEGER NOT NULL, message TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS log_events_stream ON log_events (account, region, grp, stream, ts, id)",
-    "CREATE INDEX IF NOT EXISTS log_events_group ON log_events (account, region, grp, ts, id)",
-    # Bytes stored per group (DescribeLogGroups' storedBytes), kept as events come and go.
-    """CREATE TABLE IF NOT EXISTS log_group_bytes (
-        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, stored INTEGER NOT NULL,
-        PRIMARY KEY (account, region, name))""",
+    "CREATE INDEX IF NOT EXISTS logs_events_stream ON logs_events (stream, ts, id)",
+    "CREATE INDEX IF NOT EXISTS logs_events_group ON logs_events (grp, ts, id)",
 ]
+# CloudWatch counts each event's message plus 26 bytes of overhead
+# (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
+EVENT_OVERHEAD = 26
 
 Ident = tuple[str, str, str, str]  # account, region, group, stream
 
@@ -58,7 +61,7 @@ class LogStorage:
     def __init__(self, store: Store) -> None:
         self.store = store
         store.ensure_schema("logs", SCHEMA)
-        self._known_streams: set[Ident] = set()
+        self._ids: dict[Ident, tuple[int, int]] = {}  # (group id, stream id) of streams written to
         self._pending: dict[Ident, list[tuple[int, str]]] = {}
         self._flush_handle: asyncio.TimerHandle | None = None
         # Set by the CloudWatch service when it is served: where EMF lines' metrics go.
@@ -115,37 +118,39 @@ class LogStorage:
     def unlisten(self, waiter: asyncio.Event) -> None:
         self._listeners.remove(waiter)
 
+    def ids(self, ident: Ident, now: int) -> tuple[int, int]:
+        """(group id, stream id), creating the group and the stream when new."""
+        found = self._ids.get(ident)
+        if found is None:
+            account, region, group, stream = ident
+            self.store.execute(
+                "INSERT INTO logs_groups (account, region, name, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (account, region, group, now))
+            group_id = self.store.query("SELECT id FROM logs_groups WHERE account=? AND region=? AND name=?",
+                                        (account, region, group))[0][0]
+            self.store.execute(
+                "INSERT INTO logs_streams (grp, name, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (group_id, stream, now))
+            stream_id = self.store.query("SELECT id FROM logs_streams WHERE grp=? AND name=?",
+                                         (group_id, stream))[0][0]
+            found = self._ids[ident] = (group_id, stream_id)
+        return found
+
     def _append(self, ident: Ident, events: list[tuple[int, str]], now: int) -> None:
-        account, region, group, stream = ident
-        if ident not in self._known_streams:
-            self.store.execute(
-                "INSERT INTO log_groups (account, region, name, created) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING", (account, region, group, now))
-            self.store.execute(
-                "INSERT INTO log_streams (account, region, grp, name, created) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING", (account, region, group, stream, now))
-            self._known_streams.add(ident)
+        group_id, stream_id = self.ids(ident, now)
         self.store.executemany(
-            "INSERT INTO log_events (account, region, grp, stream, ts, ingested, message) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(account, region, group, stream, ts, now, message) for ts, message in events])
+            "INSERT INTO logs_events (grp, stream, ts, ingested, message) VALUES (?, ?, ?, ?, ?)",
+            [(group_id, stream_id, ts, now, message) for ts, message in events])
         first = min(ts for ts, _ in events)
         last = max(ts for ts, _ in events)
         self.store.execute(
-            "UPDATE log_streams SET first_event = COALESCE(MIN(first_event, ?), ?), "
-            "last_event = MAX(COALESCE(last_event, 0), ?), last_ingestion = ? "
-            "WHERE account=? AND region=? AND grp=? AND name=?",
-            (first, first, last, now, account, region, group, stream))
-        self.add_stored_bytes(account, region, group, sum(len(m.encode()) + 26 for _, m in events))
+            "UPDATE logs_streams SET first_event = CASE WHEN first_event IS NULL OR first_event > ? THEN ? "
+            "ELSE first_event END, last_event = CASE WHEN last_event IS NULL OR last_event < ? THEN ? "
+            "ELSE last_event END, last_ingestion = ? WHERE id = ?",
+            (first, first, last, last, now, stream_id))
+        size = sum(len(m.encode()) for _, m in events) + EVENT_OVERHEAD * len(events)
+        self.store.execute("UPDATE logs_groups SET stored = stored + ? WHERE id = ?", (size, group_id))
         self.lines_written += len(events)
-
-    def add_stored_bytes(self, account: str, region: str, group: str, delta: int) -> None:
-        # CloudWatch counts each event's message plus 26 bytes of overhead
-        # (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
-        self.store.execute(
-            "INSERT INTO log_group_bytes (account, region, name, stored) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (account, region, name) DO UPDATE SET stored = stored + ?",
-            (account, region, group, max(delta, 0), delta))
 
     def _extract_metrics(self, account: str, region: str, group: str, events: list[tuple[int, str]]) -> None:
         if self.metrics is None:
@@ -160,4 +165,5 @@ class LogStorage:
                     log.warning("embedded metrics in %s could not be recorded", group, exc_info=True)
 
     def forget_cached(self) -> None:
-        self._known_streams.clear()
+        """Forget the ids of streams (a group or stream was deleted: writes create them anew)."""
+        self._ids.clear()
