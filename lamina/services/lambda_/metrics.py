@@ -18,6 +18,7 @@ Nothing here may fail an invocation: without a CloudWatch service on the node th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -95,7 +96,18 @@ class InvocationMetrics:
 
     def completed(self, target: Target, spec_key: str, version: str, concurrency: tuple[float, ...],
                   result: InvocationResult | None, function_error: bool) -> None:
-        """Publish an invocation's figures (``result`` None: it was throttled)."""
+        """Publish an invocation's figures (``result`` None: it was throttled) once the answer is on its way:
+        the callback runs in the event loop's next round, after the response is written and before any
+        later request (a reader of the metrics among them) is handled."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._completed(target, spec_key, version, concurrency, result, function_error)
+            return
+        loop.call_soon(self._completed, target, spec_key, version, concurrency, result, function_error)
+
+    def _completed(self, target: Target, spec_key: str, version: str, concurrency: tuple[float, ...],
+                   result: InvocationResult | None, function_error: bool) -> None:
         running, in_version, unreserved = concurrency
         account_wide = [("UnreservedConcurrentExecutions", unreserved, "Count")] if unreserved >= 0 else []
         if result is None:
