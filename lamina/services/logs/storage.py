@@ -68,7 +68,6 @@ class LogStorage:
         self.metrics: MetricPublisher | None = None
         self.lines_written = 0  # for the Prometheus endpoint
         self.formats = LogFormats()  # functions' LoggingConfig (JSON format, log levels)
-        self._listeners: list[asyncio.Event] = []
 
     def write(self, account: str, region: str, group: str, stream: str,
               events: list[tuple[int, str]]) -> None:
@@ -106,17 +105,6 @@ class LogStorage:
         with self.store.transaction():
             for ident, events in pending.items():
                 self._append(ident, events, now)
-        for waiter in self._listeners:
-            waiter.set()
-
-    def listen(self) -> asyncio.Event:
-        """An event set whenever new lines are committed (``lamina logs --follow``, live readers)."""
-        waiter = asyncio.Event()
-        self._listeners.append(waiter)
-        return waiter
-
-    def unlisten(self, waiter: asyncio.Event) -> None:
-        self._listeners.remove(waiter)
 
     def ids(self, ident: Ident, now: int) -> tuple[int, int]:
         """(group id, stream id), creating the group and the stream when new."""
