@@ -58,6 +58,34 @@ def _coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _logs(args: argparse.Namespace) -> int:
+    import boto3
+
+    from lamina.credentials import load_root_credentials
+    from lamina.log_tail import since_ms, tail
+    from lamina.server import data_dir_server_info
+
+    settings = Settings.from_env(data_dir=args.data_dir)
+    creds = load_root_credentials(settings.data_dir)
+    info = data_dir_server_info(settings.data_dir)
+    if creds is None or info is None:
+        print(f"lamina: no running lamina found in {settings.data_dir}; start it with "
+              f"`lamina serve --data-dir {settings.data_dir}`", file=sys.stderr)
+        return 1
+    try:
+        start = since_ms(args.since)
+    except ValueError as error:
+        print(f"lamina: {error}", file=sys.stderr)
+        return 2
+    client = boto3.client("logs", endpoint_url=info["endpoint_url"], region_name=args.region or info["region"],
+                          aws_access_key_id=creds.access_key_id, aws_secret_access_key=creds.secret_access_key)
+    try:
+        return tail(client, args.function, start, args.filter, args.follow,
+                    colour=None if args.colour == "auto" else args.colour == "on")
+    except KeyboardInterrupt:
+        return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lamina", description="A self-hosted AWS Lambda platform.")
     parser.add_argument("--version", action="version", version=f"lamina {__version__}")
@@ -75,6 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
     env = commands.add_parser("env", help="print shell exports that point AWS clients at lamina")
     env.add_argument("--data-dir", type=Path, default=None)
     env.set_defaults(func=_env)
+
+    logs = commands.add_parser("logs", help="show a function's logs (like `aws logs tail`)")
+    logs.add_argument("function", help="function name (or a log group name starting with /)")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep showing new lines as they come")
+    logs.add_argument("--since", default="10m", help="how far back to start, e.g. 30s, 10m, 2h, 1d (default 10m)")
+    logs.add_argument("--filter", default=None, help="a CloudWatch Logs filter pattern, e.g. ERROR or "
+                                                      "'{ $.level = \"ERROR\" }'")
+    logs.add_argument("--colour", "--color", choices=("auto", "on", "off"), default="auto")
+    logs.add_argument("--region", default=None)
+    logs.add_argument("--data-dir", type=Path, default=None)
+    logs.set_defaults(func=_logs)
 
     coverage = commands.add_parser("coverage", help="which operations of each service lamina implements")
     coverage.add_argument("service", nargs="?", help="a botocore service name, e.g. lambda")

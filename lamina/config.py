@@ -47,6 +47,12 @@ class Settings:
     hot_reload: str = "auto"  # "auto": allowed when listening on loopback only; "on"; "off"
     hot_reload_roots: tuple[str, ...] = field(default_factory=lambda: (str(Path.home()),))
     log_level: str = "info"
+    # CloudWatch evaluates alarms every minute; data arriving for an alarm's metric is evaluated at once.
+    alarm_evaluation_seconds: float = 60.0
+    # SNS e-mail subscriptions are delivered through this SMTP server (no host: e-mail is refused).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "no-reply@sns.lamina.local"
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -65,6 +71,10 @@ class Settings:
             async_backoff_start=float(env.get("LAMINA_ASYNC_BACKOFF_START", 1.0)),
             hot_reload_bucket=env.get("LAMINA_HOT_RELOAD_BUCKET", "hot-reload"),
             hot_reload=env.get("LAMINA_HOT_RELOAD", "auto").lower(),
+            alarm_evaluation_seconds=float(env.get("LAMINA_ALARM_EVALUATION_SECONDS", 60.0)),
+            smtp_host=env.get("LAMINA_SMTP_HOST", ""),
+            smtp_port=int(env.get("LAMINA_SMTP_PORT", 25)),
+            smtp_sender=env.get("LAMINA_SMTP_SENDER", "no-reply@sns.lamina.local"),
         )
         if env.get("LAMINA_HOT_RELOAD_ROOTS"):
             settings.hot_reload_roots = tuple(p for p in env["LAMINA_HOT_RELOAD_ROOTS"].split(os.pathsep) if p)

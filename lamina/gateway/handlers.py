@@ -12,6 +12,7 @@ from botocore import xform_name
 from lamina.gateway.auth import Authenticator
 from lamina.gateway.auth_errors import auth_error
 from lamina.gateway.context import RequestContext
+from lamina.gateway.request_compression import inflate
 from lamina.gateway.services import ServiceRegistry
 from lamina.gateway.sigv4 import SignatureProblem, read_signature
 from lamina.protocol.errors import NotImplementedByLamina, RequestTooLargeError, ServiceError, ValidationError
@@ -75,6 +76,7 @@ class ParseRequest:
 
     async def __call__(self, ctx: RequestContext) -> None:
         assert ctx.protocol is not None and ctx.endpoint is not None
+        inflate(ctx.request)
         ctx.operation, ctx.params = ctx.protocol.parse(ctx.request)
         problems = validate(ctx.operation.input_shape, ctx.params)
         if problems:

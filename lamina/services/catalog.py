@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from lamina.gateway.services import ServiceEndpoint
-from lamina.services import lambda_
+from lamina.services import cloudwatch, lambda_, logs, sns
 from lamina.services.platform import Platform
 from lamina.services.provider import Provider
 
@@ -27,4 +27,7 @@ class ServiceEntry:
 
 SERVICES: list[ServiceEntry] = [
     ServiceEntry("lambda", lambda_.build, "lamina.services.lambda_.provider:LambdaProvider"),
+    ServiceEntry("logs", logs.build, "lamina.services.logs.provider:LogsProvider"),
+    ServiceEntry("cloudwatch", cloudwatch.build, "lamina.services.cloudwatch.provider:CloudWatchProvider"),
+    ServiceEntry("sns", sns.build, "lamina.services.sns.provider:SnsProvider"),
 ]

@@ -36,8 +36,10 @@ class TopicPublisher(Protocol):
     """SNS: publish to a topic by ARN (destinations, DLQs, alarm actions, rule targets)."""
 
     async def publish_to_topic(self, topic_arn: str, message: str, *, subject: str | None = None,
-                               attributes: dict[str, dict[str, Any]] | None = None) -> str:
-        """Returns the message id."""
+                               attributes: dict[str, dict[str, Any]] | None = None,
+                               message_structure: str | None = None) -> str:
+        """Returns the message id. ``message_structure="json"``: ``message`` holds one message per protocol
+        (a "default" one and e.g. "email"), as Publish's MessageStructure (CloudWatch alarm e-mails use it)."""
 
 
 class EventPutter(Protocol):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 
-from lamina.engine.api import EngineError, EngineInterface, FunctionSpec, Invocation, Throttled
+from lamina.engine.api import EngineError, EngineInterface, FunctionSpec, Invocation, InvocationResult, Throttled
 from lamina.services.lambda_.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
@@ -89,8 +89,11 @@ def function_spec(config: dict[str, Any], code: dict[str, Any], code_dir: Path, 
     )
 
 
-async def run_sync(engine: EngineInterface, spec: FunctionSpec, invocation: Invocation) -> dict[str, Any]:
-    """Run a RequestResponse invocation and shape Invoke's response."""
+async def run_sync(engine: EngineInterface, spec: FunctionSpec, invocation: Invocation,
+                   on_result: Callable[[InvocationResult, bool], None] | None = None) -> dict[str, Any]:
+    """Run a RequestResponse invocation and shape Invoke's response.
+
+    ``on_result(result, function_error)`` sees the engine's figures (the Lambda metrics use them)."""
     try:
         result = await engine.invoke(spec, invocation)
     except Throttled as throttled:
@@ -107,6 +110,8 @@ async def run_sync(engine: EngineInterface, spec: FunctionSpec, invocation: Invo
     elif result.function_error:
         response["FunctionError"] = result.function_error
     response["Payload"] = payload
+    if on_result is not None:
+        on_result(result, "FunctionError" in response)
     if invocation.tail_log:
         response["LogResult"] = base64.b64encode(result.log_tail[-LOG_TAIL_BYTES:]).decode()
     return response

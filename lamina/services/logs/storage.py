@@ -1,32 +1,54 @@
 """Log groups, streams and events in the store: what functions print, and PutLogEvents.
 
 Groups and streams are created on first write, as Lambda does for
-``/aws/lambda/<function>``.
+``/aws/lambda/<function>``. The engine's lines are buffered briefly and
+committed together; PutLogEvents writes through, since it is acknowledged.
+Lines carrying an Embedded Metric Format block become metrics as they are
+written, as Lambda's log pipeline does
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format.html).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from typing import TYPE_CHECKING
 
+from lamina.services.logs import embedded_metrics
+from lamina.services.logs.lambda_format import LogFormats
 from lamina.store.base import Store
 
+if TYPE_CHECKING:
+    from lamina.services.interfaces import MetricPublisher
+
+log = logging.getLogger("lamina.logs")
+
 SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS log_groups (
+    """CREATE TABLE IF NOT EXISTS logs_groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
         created INTEGER NOT NULL, retention_days INTEGER,
-        PRIMARY KEY (account, region, name))""",
-    """CREATE TABLE IF NOT EXISTS log_streams (
-        account TEXT NOT NULL, region TEXT NOT NULL, grp TEXT NOT NULL, name TEXT NOT NULL,
-        created INTEGER NOT NULL, first_event INTEGER, last_event INTEGER, last_ingestion INTEGER,
-        PRIMARY KEY (account, region, grp, name))""",
-    """CREATE TABLE IF NOT EXISTS log_events (
+        stored INTEGER NOT NULL DEFAULT 0,  -- DescribeLogGroups' storedBytes, kept as events come and go
+        UNIQUE (account, region, name))""",
+    """CREATE TABLE IF NOT EXISTS logs_streams (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        account TEXT NOT NULL, region TEXT NOT NULL, grp TEXT NOT NULL, stream TEXT NOT NULL,
+        grp INTEGER NOT NULL, name TEXT NOT NULL,
+        created INTEGER NOT NULL, first_event INTEGER, last_event INTEGER, last_ingestion INTEGER,
+        UNIQUE (grp, name))""",
+    # Events name their group and stream by id: short index keys make the inserts of chatty functions cheap.
+    """CREATE TABLE IF NOT EXISTS logs_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        grp INTEGER NOT NULL, stream INTEGER NOT NULL,
         ts INTEGER NOT NULL, ingested INTEGER NOT NULL, message TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS log_events_stream ON log_events (account, region, grp, stream, ts, id)",
-    "CREATE INDEX IF NOT EXISTS log_events_group ON log_events (account, region, grp, ts, id)",
+    "CREATE INDEX IF NOT EXISTS logs_events_stream ON logs_events (stream, ts, id)",
+    "CREATE INDEX IF NOT EXISTS logs_events_group ON logs_events (grp, ts, id)",
 ]
+# CloudWatch counts each event's message plus 26 bytes of overhead
+# (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
+EVENT_OVERHEAD = 26
+
+Ident = tuple[str, str, str, str]  # account, region, group, stream
 
 
 class LogStorage:
@@ -39,13 +61,21 @@ class LogStorage:
     def __init__(self, store: Store) -> None:
         self.store = store
         store.ensure_schema("logs", SCHEMA)
-        self._known_streams: set[tuple[str, str, str, str]] = set()
-        self._pending: dict[tuple[str, str, str, str], list[tuple[int, str]]] = {}
+        self._ids: dict[Ident, tuple[int, int]] = {}  # (group id, stream id) of streams written to
+        self._pending: dict[Ident, list[tuple[int, str]]] = {}
         self._flush_handle: asyncio.TimerHandle | None = None
+        # Set by the CloudWatch service when it is served: where EMF lines' metrics go.
+        self.metrics: MetricPublisher | None = None
+        self.lines_written = 0  # for the Prometheus endpoint
+        self.formats = LogFormats()  # functions' LoggingConfig (JSON format, log levels)
 
     def write(self, account: str, region: str, group: str, stream: str,
               events: list[tuple[int, str]]) -> None:
         """Append ``(timestamp_ms, message)`` events, creating the group and stream when new."""
+        if not events:
+            return
+        self._extract_metrics(account, region, group, events)
+        events = self.formats.apply(account, region, group, events)
         if not events:
             return
         self._pending.setdefault((account, region, group, stream), []).extend(events)
@@ -56,6 +86,12 @@ class LogStorage:
                 self.flush()  # no event loop (a script or a test): write through
                 return
             self._flush_handle = loop.call_later(self.FLUSH_DELAY, self.flush)
+
+    def write_now(self, account: str, region: str, group: str, stream: str,
+                  events: list[tuple[int, str]]) -> None:
+        """Append events and commit them before returning (PutLogEvents is acknowledged)."""
+        self._pending.setdefault((account, region, group, stream), []).extend(events)
+        self.flush()
 
     def flush(self) -> None:
         """Commit every buffered event now."""
@@ -70,27 +106,52 @@ class LogStorage:
             for ident, events in pending.items():
                 self._append(ident, events, now)
 
-    def _append(self, ident: tuple[str, str, str, str], events: list[tuple[int, str]], now: int) -> None:
-        account, region, group, stream = ident
-        if ident not in self._known_streams:
+    def ids(self, ident: Ident, now: int) -> tuple[int, int]:
+        """(group id, stream id), creating the group and the stream when new."""
+        found = self._ids.get(ident)
+        if found is None:
+            account, region, group, stream = ident
             self.store.execute(
-                "INSERT INTO log_groups (account, region, name, created) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING", (account, region, group, now))
+                "INSERT INTO logs_groups (account, region, name, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (account, region, group, now))
+            group_id = self.store.query("SELECT id FROM logs_groups WHERE account=? AND region=? AND name=?",
+                                        (account, region, group))[0][0]
             self.store.execute(
-                "INSERT INTO log_streams (account, region, grp, name, created) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING", (account, region, group, stream, now))
-            self._known_streams.add(ident)
+                "INSERT INTO logs_streams (grp, name, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (group_id, stream, now))
+            stream_id = self.store.query("SELECT id FROM logs_streams WHERE grp=? AND name=?",
+                                         (group_id, stream))[0][0]
+            found = self._ids[ident] = (group_id, stream_id)
+        return found
+
+    def _append(self, ident: Ident, events: list[tuple[int, str]], now: int) -> None:
+        group_id, stream_id = self.ids(ident, now)
         self.store.executemany(
-            "INSERT INTO log_events (account, region, grp, stream, ts, ingested, message) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(account, region, group, stream, ts, now, message) for ts, message in events])
+            "INSERT INTO logs_events (grp, stream, ts, ingested, message) VALUES (?, ?, ?, ?, ?)",
+            [(group_id, stream_id, ts, now, message) for ts, message in events])
         first = min(ts for ts, _ in events)
         last = max(ts for ts, _ in events)
         self.store.execute(
-            "UPDATE log_streams SET first_event = COALESCE(MIN(first_event, ?), ?), "
-            "last_event = MAX(COALESCE(last_event, 0), ?), last_ingestion = ? "
-            "WHERE account=? AND region=? AND grp=? AND name=?",
-            (first, first, last, now, account, region, group, stream))
+            "UPDATE logs_streams SET first_event = CASE WHEN first_event IS NULL OR first_event > ? THEN ? "
+            "ELSE first_event END, last_event = CASE WHEN last_event IS NULL OR last_event < ? THEN ? "
+            "ELSE last_event END, last_ingestion = ? WHERE id = ?",
+            (first, first, last, last, now, stream_id))
+        size = sum(len(m.encode()) for _, m in events) + EVENT_OVERHEAD * len(events)
+        self.store.execute("UPDATE logs_groups SET stored = stored + ? WHERE id = ?", (size, group_id))
+        self.lines_written += len(events)
+
+    def _extract_metrics(self, account: str, region: str, group: str, events: list[tuple[int, str]]) -> None:
+        if self.metrics is None:
+            return
+        for ts, message in events:
+            if '"_aws"' not in message:
+                continue
+            for namespace, data in embedded_metrics.metrics_of(message, ts):
+                try:
+                    self.metrics.put_metric_data(account, region, namespace, data)
+                except Exception:  # a bad EMF line must never lose the log line itself
+                    log.warning("embedded metrics in %s could not be recorded", group, exc_info=True)
 
     def forget_cached(self) -> None:
-        self._known_streams.clear()
+        """Forget the ids of streams (a group or stream was deleted: writes create them anew)."""
+        self._ids.clear()

@@ -140,12 +140,32 @@ class LambdaLogHandler(logging.Handler):
             self.handleError(record)
 
 
+class JsonLogFormatter(logging.Formatter):
+    """LogFormat JSON: one object per record, as the Python runtime writes them
+    (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html)."""
+
+    def format(self, record):
+        document = {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + ".{:03d}Z".format(int(record.msecs)),
+            "level": record.levelname, "message": record.getMessage(), "logger": record.name,
+            "requestId": getattr(record, "aws_request_id", ""),
+        }
+        if record.exc_info and record.exc_info[1] is not None:
+            document.update(errorType=record.exc_info[0].__name__, errorMessage=str(record.exc_info[1]),
+                            stackTrace=traceback.format_tb(record.exc_info[2]))
+        return json.dumps(document, default=str)
+
+
 def install_logging():
     handler = LambdaLogHandler()
-    formatter = logging.Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
-    )
-    formatter.converter = time.gmtime
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
+        formatter = JsonLogFormatter()
+    else:
+        formatter = logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
+        )
+        formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
@@ -165,7 +185,15 @@ def exception_document(exc, request_id, skip_frames):
 
 
 def log_error(document):
-    """Log an error the way the AWS runtime does: one event, ``[ERROR] Type: message`` then the trace."""
+    """Log an error the way the AWS runtime does: one event, ``[ERROR] Type: message`` then the trace
+    (with LogFormat JSON: one JSON object at level ERROR)."""
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
+        sys.stdout.write(json.dumps({
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "level": "ERROR",
+            "message": document["errorMessage"], "errorType": document["errorType"],
+            "errorMessage": document["errorMessage"], "stackTrace": document["stackTrace"],
+            "requestId": document.get("requestId", "")}) + "\n")
+        return
     lines = ["[ERROR] {}: {}".format(document["errorType"], document["errorMessage"])]
     if document["stackTrace"]:
         lines.append("Traceback (most recent call last):")

@@ -122,14 +122,27 @@ class EventInvokeConfigOperations(LambdaBase):
                              condition: str) -> None:
         success = condition == "Success"
         destination = policy.on_success if success else policy.on_failure
+        target = await self._metrics_target(event)
+        if not success and target is not None:
+            self.invocation_metrics.async_dropped(target)
         try:
             if destination:
                 await deliver_record(self.platform, destination, invocation_record(event, outcome, condition), success)
         except DeliveryFailed as failed:
             log.warning("destination delivery for %s failed: %s", event["id"], failed)
+            if target is not None:
+                self.invocation_metrics.delivery_failed(target, dead_letter=False)
         if not success and policy.dead_letter:
             try:
                 await deliver_dead_letter(self.platform, policy.dead_letter, event["payload"], event["id"],
                                           outcome.error_code, outcome.error_message)
             except DeliveryFailed as failed:
                 log.warning("dead-letter delivery for %s failed: %s", event["id"], failed)
+                if target is not None:
+                    self.invocation_metrics.delivery_failed(target, dead_letter=True)
+
+    async def _metrics_target(self, event: dict[str, Any]) -> Target | None:
+        try:
+            return await self.resolver.resolve(event["region"], event["account"], event["name"], event["qualifier"])
+        except ResourceNotFoundException:
+            return None

@@ -12,7 +12,8 @@ from lamina.engine.api import EngineError, Invocation, Throttled
 from lamina.services.context import CallContext
 from lamina.services.lambda_ import invoke
 from lamina.services.lambda_.aliases import choose_version
-from lamina.services.lambda_.errors import ResourceNotFoundException
+from lamina.services.lambda_.errors import ResourceNotFoundException, TooManyRequestsException
+from lamina.services.lambda_.metrics import InvocationMetrics
 from lamina.services.lambda_.operations.base import LambdaBase
 from lamina.services.lambda_.targets import Target
 from lamina.services.provider import Params, Result
@@ -48,7 +49,27 @@ class InvokeOperations(LambdaBase):
         spec = self.spec_for(target, version, config, code)
         invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=target.arn,
                                 client_context=client_context, tail_log=tail_log)
-        return await invoke.run_sync(self.engine, spec, invocation)
+        self.platform.logs.formats.configure(spec.account_id, spec.region, spec.log_group, spec.log_format,
+                                             spec.application_log_level, spec.system_log_level)
+        metrics = self.invocation_metrics
+        concurrency = metrics.started(target, spec.key)
+        try:
+            return await invoke.run_sync(
+                self.engine, spec, invocation,
+                lambda result, failed: metrics.completed(target, spec.key, version, concurrency, result, failed))
+        except TooManyRequestsException:
+            metrics.completed(target, spec.key, version, concurrency, None, False)
+            raise
+        finally:
+            metrics.ended(target, spec.key)
+
+    @property
+    def invocation_metrics(self) -> InvocationMetrics:
+        """The AWS/Lambda metrics publisher (created on first use: operation groups share no __init__ hook)."""
+        found = self.__dict__.get("_invocation_metrics")
+        if found is None:
+            found = self.__dict__["_invocation_metrics"] = InvocationMetrics(self.platform)
+        return found
 
     async def invoke(self, ctx: CallContext, params: Params) -> Result:
         target = await self.resolve(ctx, params["FunctionName"], params.get("Qualifier"))
@@ -84,6 +105,7 @@ class InvokeOperations(LambdaBase):
     async def accept_event(self, target: Target, payload: bytes, request_id: str,
                            source: dict[str, Any] | None = None) -> None:
         record = target.record
+        self.invocation_metrics.async_received(target)
         await self.async_invoker.accept({
             "id": request_id, "account": record.account, "region": record.region, "name": record.name,
             "qualifier": target.qualifier, "payload": payload.decode(), "source": source})
@@ -94,6 +116,7 @@ class InvokeOperations(LambdaBase):
             target = await self.resolver.resolve(event["region"], event["account"], event["name"], event["qualifier"])
         except ResourceNotFoundException:
             return Outcome("gone")
+        self.invocation_metrics.async_attempt(target, event["received"])
         try:
             response = await self.run_sync(target, event["payload"].encode(), event["id"])
         except Throttled as throttled:
