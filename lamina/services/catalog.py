@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from lamina.gateway.services import ServiceEndpoint
-from lamina.services import apigatewayv2, lambda_
+from lamina.services import apigateway, apigatewayv2, lambda_
 from lamina.services.platform import Platform
 from lamina.services.provider import Provider
 
@@ -27,5 +27,6 @@ class ServiceEntry:
 
 SERVICES: list[ServiceEntry] = [
     ServiceEntry("lambda", lambda_.build, "lamina.services.lambda_.provider:LambdaProvider"),
+    ServiceEntry("apigateway", apigateway.build, "lamina.services.apigateway.provider:RestApiProvider"),
     ServiceEntry("apigatewayv2", apigatewayv2.build, "lamina.services.apigatewayv2.provider:HttpApiProvider"),
 ]
