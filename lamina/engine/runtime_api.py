@@ -43,8 +43,8 @@ class _HttpConnection(asyncio.Protocol):
         self.worker: asyncio.Task | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not subclasses of asyncio.Transport, but have its methods.
+        self.transport = transport  # type: ignore[assignment]
         self.worker = asyncio.get_running_loop().create_task(self._serve())
         self.api.connections.add(self)
 

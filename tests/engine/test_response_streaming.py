@@ -19,7 +19,8 @@ NODE_STREAMING = {
         exports.handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
           responseStream.setContentType('text/plain');
           responseStream.write('first;');
-          while (!fs.existsSync(event.marker)) await new Promise((resolve) => setTimeout(resolve, 5));
+          const marker = event.marker || JSON.parse(event.body).marker;  // a direct event or a function URL's
+          while (!fs.existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 5));
           responseStream.write('second');
           responseStream.end();
         });
@@ -46,7 +47,8 @@ CUSTOM_STREAMING = {
             def chunk(data):
                 api.send(b"%x\\r\\n%s\\r\\n" % (len(data), data))
             chunk(b"first;")
-            while not os.path.exists(event["marker"]):
+            marker = event.get("marker") or json.loads(event["body"])["marker"]  # direct, or a function URL's
+            while not os.path.exists(marker):
                 time.sleep(0.005)
             if event.get("fail"):
                 document = base64.b64encode(json.dumps({"errorType": "Custom.Broken", "errorMessage": "mid-stream"}).encode())
