@@ -79,12 +79,12 @@ def described_response(result: dict[str, Any], *, cookies: bool,
     """The response a ``{"statusCode": ...}`` document describes (formats 1.0 and 2.0)."""
     status = status_of(result["statusCode"])
     headers: list[tuple[str, str]] = []
-    single = result.get("headers") or {}
+    single = {} if result.get("headers") is None else result["headers"]
     if not isinstance(single, dict):
         raise MalformedResponse("headers is not an object")
     seen: set[str] = set()
     if multi_value:
-        many = result.get("multiValueHeaders") or {}
+        many = {} if result.get("multiValueHeaders") is None else result["multiValueHeaders"]
         if not isinstance(many, dict):
             raise MalformedResponse("multiValueHeaders is not an object")
         for name, values in many.items():
@@ -96,7 +96,7 @@ def described_response(result: dict[str, Any], *, cookies: bool,
         if str(name).lower() not in seen:  # multiValueHeaders win over headers of the same name
             headers.append((str(name), header_text(value)))
     if cookies:
-        listed = result.get("cookies") or []
+        listed = [] if result.get("cookies") is None else result["cookies"]
         if not isinstance(listed, list):
             raise MalformedResponse("cookies is not a list")
         headers += [("Set-Cookie", header_text(cookie)) for cookie in listed]

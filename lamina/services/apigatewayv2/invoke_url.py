@@ -81,8 +81,10 @@ class HttpApiHost:
         log["routeKey"] = route["RouteKey"]
         context = _Call(api, stage, prefix, proxy, domain, match)
         authorizer_context: dict[str, Any] | None = None
-        authorizer = stage.authorizers.get(route.get("AuthorizerId") or "")
-        if route.get("AuthorizationType") in ("JWT", "CUSTOM") and authorizer is not None:
+        if route.get("AuthorizationType") in ("JWT", "CUSTOM"):
+            authorizer = stage.authorizers.get(route.get("AuthorizerId") or "")
+            if authorizer is None:  # never served unguarded: the route names an authorizer it cannot find
+                return api_message(500, "Internal Server Error"), None
             decision = await self.authorizers.authorize(authorizer, context.auth_request())
             if decision.status is not None:
                 log["authorizer.error"] = decision.error
