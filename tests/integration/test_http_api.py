@@ -427,3 +427,9 @@ def test_route_metrics(server: LaminaServer, echo_arn: str) -> None:
     stats = cloudwatch.get_metric_statistics(Namespace="AWS/ApiGateway", MetricName="Count", Dimensions=dimensions,
                                              StartTime=now - 600, EndTime=now + 60, Period=60, Statistics=["Sum"])
     assert sum(point["Sum"] for point in stats["Datapoints"]) == 1
+
+
+def test_large_headers_pass_through(server: LaminaServer, routed_api: dict) -> None:
+    large = "v" * 8000  # HTTP APIs accept request headers up to 10 KB in all
+    event = _get(server, routed_api, "/items/1", headers={"X-Large": large}).json()
+    assert event["headers"]["x-large"] == large
