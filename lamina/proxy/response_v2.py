@@ -17,7 +17,6 @@ import orjson
 
 from lamina.protocol.http import HttpResponse
 
-
 # Framing is the server's to write: a function's own values would contradict the body sent.
 _FRAMING = frozenset(("content-length", "transfer-encoding", "connection"))
 

@@ -17,7 +17,7 @@ from lamina.proxy.lambda_integration import LambdaInvoker, Outcome, function_arn
 from lamina.proxy.request import ProxyRequest
 from lamina.proxy.response_v1 import response_v1
 from lamina.proxy.response_v2 import MalformedResponse, response_v2
-from lamina.services.apigatewayv2.authorizers import AuthRequest, Authorizers, Decision
+from lamina.services.apigatewayv2.authorizers import Authorizers, AuthRequest, Decision
 from lamina.services.apigatewayv2.compiled import CompiledApi, CompiledStage
 from lamina.services.apigatewayv2.routing import RouteMatch
 from lamina.services.platform import Platform

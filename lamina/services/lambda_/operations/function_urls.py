@@ -10,15 +10,18 @@ from typing import Any
 
 from lamina.services.context import CallContext
 from lamina.services.lambda_.arns import function_arn
+from lamina.services.lambda_.code_store import CodeStore
 from lamina.services.lambda_.configuration import last_modified_now
 from lamina.services.lambda_.errors import (
-    InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException)
+    InvalidParameterValueException,
+    ResourceConflictException,
+    ResourceNotFoundException,
+)
 from lamina.services.lambda_.function_urls import FunctionUrlTable, function_url, new_url_id
 from lamina.services.lambda_.functions import FunctionRecord
 from lamina.services.lambda_.listing import page_result
 from lamina.services.lambda_.operations.base import LambdaBase
 from lamina.services.lambda_.targets import Target
-from lamina.services.lambda_.code_store import CodeStore
 from lamina.services.platform import Platform
 from lamina.services.provider import Params, Result
 from lamina.store import PreconditionFailed
