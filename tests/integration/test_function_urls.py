@@ -233,3 +233,13 @@ def test_streamed_http_response_prelude(server, lambda_client) -> None:  # type:
     assert response.headers["x-streamed"] == "yes" and response.headers["content-type"] == "text/csv"
     assert response.headers["set-cookie"] == "s=1"
     assert response.text == "a,b\n1,2\n"
+
+
+def test_response_stream_mode_with_a_runtime_that_does_not_stream(server, lambda_client) -> None:  # type: ignore[no-untyped-def]
+    """Python runtimes have no response streaming in Lambda: the whole answer is sent when it is ready."""
+    name = unique_name("pystream")
+    create_python_function(server, name, ECHO)
+    url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE",
+                                                   InvokeMode="RESPONSE_STREAM")["FunctionUrl"]
+    response = request(server, "GET", url + "?shape=object")
+    assert response.status_code == 200 and response.json() == {"plain": True}
