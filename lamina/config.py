@@ -53,6 +53,8 @@ class Settings:
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_sender: str = "no-reply@sns.lamina.local"
+    # How long API Gateway waits for a Lambda integration before answering 504 (AWS: 30 s for HTTP APIs).
+    api_integration_timeout: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -67,6 +69,7 @@ class Settings:
             idle_seconds=float(env.get("LAMINA_IDLE_SECONDS", 300.0)),
             account_concurrency=int(env.get("LAMINA_ACCOUNT_CONCURRENCY", 1000)),
             log_level=env.get("LAMINA_LOG_LEVEL", "info"),
+            api_integration_timeout=float(env.get("LAMINA_API_INTEGRATION_TIMEOUT", 30.0)),
             async_retry_delays=tuple(float(x) for x in env.get("LAMINA_ASYNC_RETRY_DELAYS", "60,120").split(",")),
             async_backoff_start=float(env.get("LAMINA_ASYNC_BACKOFF_START", 1.0)),
             hot_reload_bucket=env.get("LAMINA_HOT_RELOAD_BUCKET", "hot-reload"),

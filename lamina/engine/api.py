@@ -48,6 +48,19 @@ class Credentials:
     session_token: str | None = None
 
 
+class ResponseStream(Protocol):
+    """Where a streamed response goes while the function writes it (Lambda response streaming:
+    https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html).
+
+    Called on the event loop: ``begin`` once, when the runtime opens the stream, then ``write``
+    per chunk as it arrives. The invocation's result follows when the function finishes.
+    """
+
+    def begin(self, content_type: str) -> None: ...
+
+    def write(self, chunk: bytes) -> None: ...
+
+
 @dataclass(slots=True)
 class Invocation:
     request_id: str
@@ -58,6 +71,9 @@ class Invocation:
     trace_id: str | None = None
     credentials: Credentials | None = None  # the execution role's temporary credentials
     tail_log: bool = False  # whether the caller wants the log tail (LogType=Tail)
+    # Receives the response as the runtime streams it; without one, a streamed response is
+    # buffered into the result's payload (as Invoke answers a streaming function).
+    response_stream: ResponseStream | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +87,7 @@ class InvocationResult:
     init_duration_ms: float | None = None  # set on the first invocation of a new environment
     max_memory_used_mb: int = 0
     environment_id: str = ""
+    streamed: bool = False  # the runtime streamed its response (to ``Invocation.response_stream`` if given)
 
 
 @dataclass(frozen=True, slots=True)

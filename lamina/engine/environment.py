@@ -17,6 +17,8 @@ from lamina.engine.logs import EnvironmentLog, Report, billed_duration, iso_time
 from lamina.engine.process import EnvironmentProcess
 from lamina.engine.variables import credential_variables
 
+# What a stream carries when the function names no content type (Lambda's default for streamed responses).
+STREAM_CONTENT_TYPE = "application/octet-stream"
 # How long to wait for a process whose channel closed to finish exiting, to learn its exit status.
 EXIT_GRACE_S = 2.0
 
@@ -175,9 +177,10 @@ class ExecutionEnvironment:
         failure: Failure | None = None
         reported_kb: int | None = None
         payload = b""
+        streamed = False
         try:
             self.connection.send(header, invocation.payload)
-            reply, payload = await self.connection.receive(timeout=spec.timeout_s)
+            reply, payload, streamed = await self._reply(invocation, started)
             reported_kb = reply.get("max_memory_kb")
             function_error = "Unhandled" if reply.get("type") == "error" else None
         except TimeoutError:
@@ -207,8 +210,36 @@ class ExecutionEnvironment:
         return InvocationResult(
             payload=payload, function_error=function_error, log_tail=tail, duration_ms=duration_ms,
             billed_duration_ms=billed, init_duration_ms=init_ms, max_memory_used_mb=report.max_memory_mb,
-            environment_id=self.id,
+            environment_id=self.id, streamed=streamed,
         )
+
+    async def _reply(self, invocation: Invocation, started: float) -> tuple[dict[str, Any], bytes, bool]:
+        """The runtime's final message for the invocation, and whether it streamed its response.
+
+        A streaming runtime first sends ``stream_begin`` (header: content_type) and ``stream_chunk``
+        frames (body: the chunk); they go to the invocation's ``response_stream`` as they arrive, or
+        are joined into the payload when it has none. The function's timeout covers the whole stream.
+        """
+        sink = invocation.response_stream
+        buffered: list[bytes] = []
+        streamed = False
+        while True:
+            remaining = self.spec.timeout_s - (time.perf_counter() - started)
+            reply, body = await self.connection.receive(timeout=max(remaining, 0.0))
+            kind = reply.get("type")
+            if kind == "stream_begin":
+                streamed = True
+                if sink is not None:
+                    sink.begin(reply.get("content_type") or STREAM_CONTENT_TYPE)
+            elif kind == "stream_chunk":
+                if sink is not None:
+                    sink.write(body)
+                else:
+                    buffered.append(body)
+            else:
+                if buffered and kind != "error":
+                    body = b"".join(buffered) + body
+                return reply, body, streamed
 
     def report_init_failure(self, invocation: Invocation, failure: Failure) -> InvocationResult:
         """The result of an invocation whose cold start failed: the init error, framed by START/END/REPORT."""

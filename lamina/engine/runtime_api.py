@@ -11,6 +11,7 @@ init-error path parses ``AWS_LAMBDA_RUNTIME_API`` as a bare ``host:port``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 from collections import deque
 from typing import Any
@@ -37,12 +38,13 @@ class _HttpConnection(asyncio.Protocol):
         self.url = b""
         self.headers: dict[str, str] = {}
         self.body = bytearray()
+        self.streaming = False  # this request is a streamed response: its body goes on as it arrives
         self.queue: asyncio.Queue[tuple[str, str, dict[str, str], bytes] | None] = asyncio.Queue()
         self.worker: asyncio.Task | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not subclasses of asyncio.Transport, but have its methods.
+        self.transport = transport  # type: ignore[assignment]
         self.worker = asyncio.get_running_loop().create_task(self._serve())
         self.api.connections.add(self)
 
@@ -59,7 +61,7 @@ class _HttpConnection(asyncio.Protocol):
 
     # httptools callbacks
     def on_message_begin(self) -> None:
-        self.url, self.headers, self.body = b"", {}, bytearray()
+        self.url, self.headers, self.body, self.streaming = b"", {}, bytearray(), False
 
     def on_url(self, url: bytes) -> None:
         self.url += url
@@ -67,8 +69,15 @@ class _HttpConnection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
 
+    def on_headers_complete(self) -> None:
+        path = httptools.parse_url(self.url).path.decode()
+        self.streaming = self.api.begin_stream(self.parser.get_method().decode(), path, self.headers)
+
     def on_body(self, body: bytes) -> None:
-        self.body += body
+        if self.streaming:
+            self.api.stream_chunk(body)
+        else:
+            self.body += body
 
     def on_message_complete(self) -> None:
         method = self.parser.get_method().decode()
@@ -115,6 +124,7 @@ class RuntimeApi:
         self._invocations: deque[tuple[dict[str, Any], bytes]] = deque()
         self._next_waiter: asyncio.Future[tuple[dict[str, Any], bytes]] | None = None
         self._current: str | None = None  # request id of the invocation in flight
+        self._streaming = False  # its response is being streamed
         self._initialized = False
         self._error: BaseException | None = None
         self.address = ""
@@ -190,6 +200,17 @@ class RuntimeApi:
             request_id, outcome = match.groups()
             if request_id != self._current:
                 return 400, {}, {"errorMessage": "Invalid request ID", "errorType": "InvalidRequestID"}
+            if self._streaming:
+                # The streamed body went on as it arrived; trailers report an error in mid-stream.
+                self._streaming = False
+                self._current = None
+                error_type = headers.get("lambda-runtime-function-error-type")
+                if error_type:
+                    self._emit({"type": "error", "error_type": error_type},
+                               _trailer_body(headers.get("lambda-runtime-function-error-body"), error_type))
+                else:
+                    self._emit({"type": "result"})
+                return ACCEPTED
             if outcome == "response" and len(body) > MAX_RESPONSE_BYTES:
                 return 413, {}, {"errorMessage": "Exceeded maximum allowed payload size "
                                                  f"({MAX_RESPONSE_BYTES} bytes).",
@@ -202,6 +223,22 @@ class RuntimeApi:
                 self._emit({"type": "error", "error_type": error_type}, body or _unknown_error(error_type))
             return ACCEPTED
         return 404, {}, {"errorMessage": "Not found", "errorType": "NotFound"}
+
+    def begin_stream(self, method: str, path: str, headers: dict[str, str]) -> bool:
+        """Called when a request's headers are in: a streamed response of the invocation in flight
+        (``Lambda-Runtime-Function-Response-Mode: streaming``, https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html#runtimes-custom-response-streaming)
+        starts here, and its body chunks are passed on as ``stream_chunk`` messages as they arrive."""
+        if method != "POST" or headers.get("lambda-runtime-function-response-mode", "").lower() != "streaming":
+            return False
+        match = _INVOCATION_PATH.match(path)
+        if not match or match.group(2) != "response" or match.group(1) != self._current:
+            return False
+        self._streaming = True
+        self._emit({"type": "stream_begin", "content_type": headers.get("content-type") or ""})
+        return True
+
+    def stream_chunk(self, chunk: bytes) -> None:
+        self._emit({"type": "stream_chunk"}, chunk)
 
     async def _next(self) -> tuple[int, dict[str, str], Any]:
         if not self._initialized:
@@ -230,6 +267,14 @@ class RuntimeApi:
         if header.get("cognito_identity"):
             reply["Lambda-Runtime-Cognito-Identity"] = header["cognito_identity"]
         return 200, reply, body
+
+
+def _trailer_body(encoded: str | None, error_type: str) -> bytes:
+    """The error document of a failed stream: base64 in the Lambda-Runtime-Function-Error-Body trailer."""
+    try:
+        return base64.b64decode(encoded or "", validate=True) or _unknown_error(error_type)
+    except ValueError:
+        return _unknown_error(error_type)
 
 
 def _unknown_error(error_type: str) -> bytes:

@@ -37,17 +37,19 @@ class GatewayApp:
         if scope["type"] != "http":
             return
         headers: dict[str, str] = {}
+        lines: list[tuple[str, str]] = []
         for raw_name, raw_value in scope["headers"]:
             name = raw_name.decode("latin-1").lower()
             value = raw_value.decode("latin-1")
             headers[name] = f"{headers[name]},{value}" if name in headers else value
+            lines.append((name, value))
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
         client = scope.get("client")
         request = HttpRequest(
             method=scope["method"], path=path.split("?", 1)[0],
             query=scope.get("query_string", b"").decode("latin-1"), headers=headers,
-            client_ip=client[0] if client else "", scheme=scope.get("scheme", "http"))
+            client_ip=client[0] if client else "", scheme=scope.get("scheme", "http"), header_lines=lines)
         try:
             request.body = await self._read_body(receive, headers)
         except RequestTooLarge:

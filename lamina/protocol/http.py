@@ -17,6 +17,9 @@ class HttpRequest:
     client_ip: str = ""
     scheme: str = "http"
     oversize: bool = False  # the body was over the server's limit and was not read
+    # Every header line as received, in order (lower-case names): for the proxy events that keep
+    # repeated headers apart (API Gateway's multiValueHeaders).
+    header_lines: list[tuple[str, str]] = field(default_factory=list)
     _query_params: list[tuple[str, str]] | None = field(default=None, repr=False)
 
     @property

@@ -11,6 +11,7 @@ from lamina.services.platform import Platform
 def build(platform: Platform) -> ServiceEndpoint:
     from lamina.services.lambda_.code_store import CodeStore
     from lamina.services.lambda_.provider import LambdaProvider
+    from lamina.services.lambda_.url_front_door import PATH_FORM, FunctionUrlDoor
     from lamina.triggers.async_invoker import AsyncSettings
 
     model = load_service_model("lambda")
@@ -21,4 +22,7 @@ def build(platform: Platform) -> ServiceEndpoint:
     async_settings = AsyncSettings(retry_delays=settings.async_retry_delays,
                                    backoff_start=settings.async_backoff_start)
     provider = LambdaProvider(platform, CodeStore(settings.data_dir), async_settings)
+    urls = FunctionUrlDoor(provider)
+    platform.front_doors.append(urls)
+    platform.internal.add(PATH_FORM, urls.handle_path_form)
     return ServiceEndpoint("lambda", model, provider, ("lambda",), codes)

@@ -10,6 +10,7 @@ from lamina.services.lambda_.code_store import CodeStore
 from lamina.services.lambda_.operations.aliases import AliasOperations
 from lamina.services.lambda_.operations.concurrency import ConcurrencyOperations
 from lamina.services.lambda_.operations.event_invoke_config import EventInvokeConfigOperations
+from lamina.services.lambda_.operations.function_urls import FunctionUrlOperations
 from lamina.services.lambda_.operations.functions import FunctionOperations
 from lamina.services.lambda_.operations.hot_reload import HotReloadOperations
 from lamina.services.lambda_.operations.invoke import InvokeOperations
@@ -30,6 +31,7 @@ class LambdaProvider(
     ConcurrencyOperations,
     TagOperations,
     HotReloadOperations,
+    FunctionUrlOperations,
 ):
     ignored_members = {
         "CreateFunction": {
@@ -88,6 +90,7 @@ class LambdaProvider(
     async def start(self) -> None:
         await self.lifecycle.recover()
         await self.restore_concurrency()
+        await self.function_urls.load()
         await self.async_invoker.start()
         await self.watch_known_folders()
 

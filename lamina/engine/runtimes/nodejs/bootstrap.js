@@ -12,6 +12,7 @@
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
+const { Writable } = require('stream');
 const util = require('util');
 const { pathToFileURL } = require('url');
 
@@ -169,6 +170,63 @@ function respond(error, result) {
   send({ type: 'result', max_memory_kb: maxMemoryKb() }, body);
 }
 
+// Response streaming (https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html):
+// a handler wrapped by awslambda.streamifyResponse gets (event, responseStream, context); what it writes
+// goes to the engine as it is written ("stream_begin", then one "stream_chunk" frame per write), and the
+// invocation ends with an empty "result" once the stream is finished.
+const STREAMING = Symbol('lamina.streaming');
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+
+function responseStream() {
+  let contentType = 'application/octet-stream';
+  let begun = false;
+  const begin = () => {
+    if (begun) return;
+    begun = true;
+    send({ type: 'stream_begin', content_type: contentType });
+  };
+  const stream = new Writable({
+    write(chunk, encoding, callback) {
+      begin();
+      send({ type: 'stream_chunk' }, chunk);
+      callback();
+    },
+    final(callback) {
+      begin();
+      callback();
+    },
+  });
+  stream.setContentType = (value) => { contentType = String(value); };
+  return stream;
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = true;
+    return handler;
+  },
+  // The prelude of an HTTP response (status, headers, cookies) for function URLs: JSON, then 8 NUL bytes.
+  HttpResponseStream: class HttpResponseStream {
+    static from(stream, prelude) {
+      stream.setContentType(HTTP_INTEGRATION);
+      stream.write(JSON.stringify(prelude || {}));
+      stream.write(Buffer.alloc(8));
+      return stream;
+    }
+  },
+};
+
+function invokeStreaming(handler, event, context, settle) {
+  const stream = responseStream();
+  stream.on('finish', () => settle(null, undefined, true));
+  stream.on('error', (error) => settle(error));
+  const returned = handler(event, stream, context);
+  const endStream = () => { if (!stream.writableEnded) stream.end(); };
+  if (returned && typeof returned.then === 'function') {
+    returned.then(endStream, (error) => settle(error || new Error('rejected')));
+  }
+}
+
 let pending = null;  // the invocation in flight: { settle(error, result) }
 
 function invoke(handler, header, body) {
@@ -183,16 +241,24 @@ function invoke(handler, header, body) {
     return;
   }
   let settled = false;
-  const settle = (error, result) => {
+  const settle = (error, result, streamed) => {
     if (settled) return;
     settled = true;
     pending = null;
     channel.ref();
-    respond(error, result);
+    if (streamed) {
+      send({ type: 'result', max_memory_kb: maxMemoryKb() });
+    } else {
+      respond(error, result);
+    }
   };
   pending = { settle };
   const context = makeContext(header, settle);
   try {
+    if (handler[STREAMING]) {
+      invokeStreaming(handler, event, context, settle);
+      return;
+    }
     const returned = handler(event, context, settle);
     if (returned && typeof returned.then === 'function') {
       returned.then((result) => settle(null, result), (error) => settle(error || new Error('rejected')));

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from lamina.engine.api import EngineError, Invocation, Throttled
+from lamina.engine.api import EngineError, Invocation, ResponseStream, Throttled
 from lamina.services.context import CallContext
 from lamina.services.lambda_ import invoke
 from lamina.services.lambda_.aliases import choose_version
@@ -43,12 +43,14 @@ class InvokeOperations(LambdaBase):
         return routed.version, routed.config, routed.code
 
     async def run_sync(self, target: Target, payload: bytes, request_id: str, *,
-                       client_context: str | None = None, tail_log: bool = False) -> dict[str, Any]:
+                       client_context: str | None = None, tail_log: bool = False,
+                       response_stream: ResponseStream | None = None) -> dict[str, Any]:
         target = await self._runnable(target)
         version, config, code = await self._routed(target)
         spec = self.spec_for(target, version, config, code)
         invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=target.arn,
-                                client_context=client_context, tail_log=tail_log)
+                                client_context=client_context, tail_log=tail_log,
+                                response_stream=response_stream)
         self.platform.logs.formats.configure(spec.account_id, spec.region, spec.log_group, spec.log_format,
                                              spec.application_log_level, spec.system_log_level)
         metrics = self.invocation_metrics

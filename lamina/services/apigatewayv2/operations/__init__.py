@@ -1,0 +1,1 @@
+"""The HTTP API operation groups, one resource each, composed in ``provider.py``."""

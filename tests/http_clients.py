@@ -1,0 +1,42 @@
+"""HTTP helpers for the tests of function URLs and API invoke URLs: real clients on the wire.
+
+Host names such as ``<id>.lambda-url.us-east-1.localhost`` resolve to loopback in browsers but not
+through every system resolver, so these send to 127.0.0.1 with the Host header the name implies,
+which is what a client that resolved the name puts on the wire.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tests.functions import ROLE, python_zip, zip_files
+from tests.lamina_server import LaminaServer
+
+
+def request(server: LaminaServer, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """``url`` in host form (http://<host>:<port>/path?query): sent to lamina with that Host header."""
+    parts = urlsplit(url)
+    target = f"{server.endpoint}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+    headers = {"Host": parts.netloc, **kwargs.pop("headers", {})}
+    return httpx.request(method, target, headers=headers, timeout=60, **kwargs)
+
+
+def create_python_function(server: LaminaServer, name: str, source: str, **extra: Any) -> str:
+    client = server.client("lambda")
+    arn = client.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE, Handler="app.handler",
+                                 Code={"ZipFile": python_zip(source)}, **extra)["FunctionArn"]
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    return arn
+
+
+def create_function(server: LaminaServer, name: str, files: dict[str, str], runtime: str, handler: str,
+                    **extra: Any) -> str:
+    client = server.client("lambda")
+    modes = {"bootstrap": 0o755} if "bootstrap" in files else None
+    arn = client.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
+                                 Code={"ZipFile": zip_files(files, modes)}, **extra)["FunctionArn"]
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    return arn
