@@ -13,6 +13,7 @@ import importlib.metadata
 import importlib.util
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 _HERE = Path(__file__).parent
@@ -66,3 +67,13 @@ def prepare(work_dir: Path, family: str) -> Path:
     for path in [target, *target.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return target
+
+
+def compile_for(runtime_dir: Path, executable: Path, version: str) -> None:
+    """Write the SDK's bytecode for one interpreter (once): sandboxes see the tree read-only."""
+    stamp = runtime_dir / f".compiled-{version}"
+    if stamp.exists():
+        return
+    subprocess.run([str(executable), "-m", "compileall", "-q", "-j", "0", str(runtime_dir)],
+                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stamp.write_text("")
