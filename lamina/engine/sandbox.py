@@ -95,7 +95,7 @@ class SandboxLauncher:
         layout = await asyncio.to_thread(python_layout, interpreter)
         visible = {str(layout.prefix): str(layout.prefix)}
         if python:
-            await asyncio.to_thread(tree.compile_for, runtime_dir, interpreter, runtime.name)
+            await asyncio.to_thread(tree.compile_for, runtime_dir, interpreter, runtime.name, PYTHON_PRELOAD)
             visible["/var/runtime"] = str(runtime_dir)
         elif runtime.executable is not None:
             # Node.js outside the OS directories (nvm, a tarball): its tree must be visible too.

@@ -69,11 +69,15 @@ def prepare(work_dir: Path, family: str) -> Path:
     return target
 
 
-def compile_for(runtime_dir: Path, executable: Path, version: str) -> None:
-    """Write the SDK's bytecode for one interpreter (once): sandboxes see the tree read-only."""
+def compile_for(runtime_dir: Path, executable: Path, version: str, modules: list[str]) -> None:
+    """Write bytecode for what the zygote imports, once per interpreter, before the tree is mounted
+    read-only (modules a function imports later compile in memory)."""
     stamp = runtime_dir / f".compiled-{version}"
     if stamp.exists():
         return
-    subprocess.run([str(executable), "-m", "compileall", "-q", "-j", "0", str(runtime_dir)],
-                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    script = "import importlib, sys\nfor name in sys.argv[1:]:\n    try:\n        importlib.import_module(name)\n" \
+             "    except Exception:\n        pass\n"
+    subprocess.run([str(executable), "-s", "-c", script, *modules], cwd=runtime_dir, check=False,
+                   env={"PYTHONPATH": str(runtime_dir), "PATH": "/usr/bin:/bin"},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stamp.write_text("")
