@@ -127,6 +127,7 @@ class Engine:
         runtime = catalog.find_runtime(spec.runtime)
         if runtime is None:
             raise EngineError("runtime_unavailable", f"The runtime {spec.runtime} is not available on this node.")
+        self._reaper.make_room(spec.memory_mb)
         runtime_dir = await self._runtime_dir(runtime.family)
         opt_dir = await asyncio.to_thread(layers.merged_opt, self.settings.work_dir, spec.layer_dirs)
         environment_id = uuid.uuid4().hex
