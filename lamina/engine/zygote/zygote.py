@@ -9,12 +9,12 @@ mount namespace (inside a user namespace when not root), pivots into the
 sandbox root (``confine.build_root``), imports the runtime and the modules to
 preload (boto3 for Python), and answers ``{"ready": ...}``.
 
-Then, per ``{"spawn": ...}`` request (with the environment's channel socket,
-output pipe and cgroup files passed as fds) it forks a set-up process that
-enters new namespaces and forks the environment's PID 1, which confines itself
-and runs the runtime (or execs it). The zygote is a subreaper: environments
-become its children, it answers ``{"spawned": id, "pid": n}`` with a pidfd
-for killing, and ``{"exited": pid, "code": c}`` when they end.
+Then, per spawn request (with the environment's output pipe, channel socket
+and cgroup files passed as fds) it clones the environment's PID 1 straight into
+new namespaces; that init sets the environment up and forks the runtime, which
+confines itself and runs (or execs). The zygote answers ``{"spawned": id,
+"pid": n}`` with a pidfd for killing, and ``{"exited": pid, "code": c}`` with
+the runtime's status when the environment ends.
 """
 
 import array
@@ -69,9 +69,7 @@ class Zygote:
     def __init__(self, control, config):
         self.control = control
         self.config = config
-        self.setting_up = {}  # report pipe fd -> (request id, set-up pid)
-        self.setup_pids = set()
-        self.environments = {}  # environment PID 1 -> (its report pipe, what it reported so far)
+        self.environments = {}  # environment PID 1 -> the pipe on which it reports its runtime's status
         self.wake_r, self.wake_w = os.pipe()
         self.bootstrap = None
 
@@ -108,43 +106,36 @@ class Zygote:
     def serve(self):
         send(self.control, {"ready": True, "pid": os.getpid(), "python": sys.version.split()[0]})
         while True:
-            readable, _, _ = select.select([self.control, self.wake_r, *self.setting_up], [], [])
+            readable, _, _ = select.select([self.control, self.wake_r], [], [])
             for fd in readable:
                 if fd is self.control:
                     request, fds = receive(self.control)
                     if request is None:
                         return
                     self.spawn(request, fds)
-                elif fd == self.wake_r:
+                else:
                     self.reap()
-                elif fd in self.setting_up:  # (reap may have read it already)
-                    self.read_report(fd)
 
     def spawn(self, request, fds):
-        report_r, report_w = os.pipe()
-        pid = os.fork()
+        status_r, status_w = os.pipe()
+        try:
+            pid = confine.clone_into_namespaces(request.get("network_namespace", False))
+        except OSError as error:
+            os.close(status_r)
+            os.close(status_w)
+            for fd in fds:
+                os.close(fd)
+            send(self.control, {"failed": request["id"], "error": str(error)})
+            return
         if pid == 0:
-            self.set_up_environment(request, fds, report_w)
-        os.close(report_w)
+            self.run_init(request, fds, status_w)
+        os.close(status_w)
         for fd in fds:
             os.close(fd)
-        self.setting_up[report_r] = (request["id"], pid)
-        self.setup_pids.add(pid)
-
-    def read_report(self, fd):
-        """The set-up process reports the environment's pid ("pid N"); the environment's init later adds
-        its runtime's wait status ("status S") on the same pipe, read when the environment is reaped."""
-        request_id, _ = self.setting_up.pop(fd)
-        report = os.read(fd, 65536).decode(errors="replace")
-        if report.startswith("pid "):
-            pid = int(report.split()[1])
-            pidfd = os.pidfd_open(pid)
-            self.environments[pid] = (fd, report)
-            send(self.control, {"spawned": request_id, "pid": pid}, [pidfd])
-            os.close(pidfd)
-        else:
-            os.close(fd)
-            send(self.control, {"failed": request_id, "error": report or "set-up process died"})
+        pidfd = os.pidfd_open(pid)
+        self.environments[pid] = status_r
+        send(self.control, {"spawned": request["id"], "pid": pid}, [pidfd])
+        os.close(pidfd)
 
     def reap(self):
         try:
@@ -152,10 +143,6 @@ class Zygote:
                 pass
         except BlockingIOError:
             pass
-        # An environment's pid is only known once its set-up process reported it: read reports first.
-        ready, _, _ = select.select(list(self.setting_up), [], [], 0)
-        for fd in ready:
-            self.read_report(fd)
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -163,64 +150,56 @@ class Zygote:
                 return
             if pid == 0:
                 return
-            if pid in self.setup_pids:
-                self.setup_pids.discard(pid)
-            elif pid in self.environments:
-                fd, report = self.environments.pop(pid)
-                os.set_blocking(fd, False)
-                try:
-                    report += os.read(fd, 65536).decode(errors="replace")
-                except BlockingIOError:
-                    pass
-                os.close(fd)
-                # The runtime's own status when init saw it end; else the init itself was killed.
-                lines = [line for line in report.splitlines() if line.startswith("status ")]
-                code = os.waitstatus_to_exitcode(int(lines[0].split()[1])) if lines else \
-                    os.waitstatus_to_exitcode(status)
-                send(self.control, {"exited": pid, "code": code})
+            status_r = self.environments.pop(pid, None)
+            if status_r is None:
+                continue
+            os.set_blocking(status_r, False)
+            try:
+                report = os.read(status_r, 4096).decode(errors="replace")
+            except BlockingIOError:
+                report = ""
+            os.close(status_r)
+            # The runtime's own status as the environment's init saw it; else the init itself was killed.
+            if report.startswith("status "):
+                code = os.waitstatus_to_exitcode(int(report.split()[1]))
+            else:
+                code = os.waitstatus_to_exitcode(status)
+            send(self.control, {"exited": pid, "code": code})
 
-    # in the set-up process (a child of the zygote)
-    def set_up_environment(self, request, fds, report_w):
+    # in the environment's PID 1 (a child of the zygote, in new namespaces)
+    def run_init(self, request, fds, status_w):
+        """Set the environment up, start the runtime as PID 2 (so it gets ordinary signal semantics), reap
+        orphans, and end the environment, passing on the runtime's status, when the runtime ends."""
+        output_fd = fds[0]
         try:
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            close_all_but([0, 1, 2, report_w, *fds])
+            close_all_but([0, 1, 2, status_w, *fds])
             os.setsid()
-            output_fd, *rest = fds
+            rest = fds[1:]
             channel_fd = rest.pop(0) if request["channel"] else -1
             for fd in rest:
                 os.write(fd, b"0")  # join the environment's cgroups; everything it starts inherits them
                 os.close(fd)
             confine.enter_environment(request)
-            pid = os.fork()
-            if pid == 0:
-                self.run_init(request, channel_fd, output_fd, report_w)
-            os.write(report_w, "pid {}\n".format(pid).encode())
-            os._exit(0)
-        except BaseException:
-            os.write(report_w, ("error " + traceback.format_exc()).encode())
-            os._exit(1)
-
-    # in the environment's PID 1
-    def run_init(self, request, channel_fd, output_fd, report_w):
-        """A minimal init: it starts the runtime as PID 2 (so the runtime gets ordinary signal semantics),
-        reaps orphans, and ends the environment, passing on the runtime's status, when the runtime ends."""
-        try:
             confine.finish_in_pid_namespace()
-            os.setsid()
             runtime = os.fork()
             if runtime == 0:
-                os.close(report_w)
+                os.close(status_w)
                 self.run_runtime(request, channel_fd, output_fd)
-            close_all_but([report_w])
+            close_all_but([status_w])
             confine.drop_privileges(request["uid"], request["gid"])
             while True:
                 pid, status = os.waitpid(-1, 0)
                 if pid == runtime:
-                    os.write(report_w, "status {}\n".format(status).encode())
+                    os.write(status_w, "status {}".format(status).encode())
                     os._exit(0)
         except BaseException:
-            os._exit(126)
+            # Set-up failed: say why in the function's log, and end (the engine sees the exit).
+            try:
+                os.write(output_fd, ("lamina: environment set-up failed: " + traceback.format_exc()).encode())
+            finally:
+                os._exit(126)
 
     # in the environment's runtime process
     def run_runtime(self, request, channel_fd, output_fd):
