@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import time
 import uuid
 
@@ -47,6 +48,9 @@ class Engine:
     # lifecycle of the engine
     async def start(self) -> None:
         self.settings.work_dir.mkdir(parents=True, exist_ok=True)
+        # Each environment holds a few fds here (its channel, output pipe, pidfd): allow thousands.
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         # Every method runs on this loop's thread; the synchronous ones may schedule work on it.
         self.loop = asyncio.get_running_loop()
         await self._choose_isolation()
@@ -56,6 +60,8 @@ class Engine:
     async def _choose_isolation(self) -> None:
         """Sandbox where the machine allows it; otherwise say once, clearly, that isolation is reduced."""
         chosen = isolation.plan(self.settings.isolation)
+        if chosen.cgroups is not None:
+            await asyncio.to_thread(chosen.cgroups.remove_leftovers)
         if chosen.mode != "off":
             launcher = SandboxLauncher(chosen, self.settings.work_dir, self.settings.endpoint_url)
             exec_runtime = catalog.find_runtime("provided.al2023")
@@ -77,9 +83,13 @@ class Engine:
         self._running = False
         self._reaper.stop()
         self._provisioner.stop()
+        processes = [env.process for pool in self.pools.values() for env in pool.environments]
         for pool in list(self.pools.values()):
             pool.shutdown()
         self.pools.clear()
+        # Let the killed environments' exits arrive, so their cgroups and uids are given back.
+        if processes:
+            await asyncio.wait([asyncio.shield(process.exited) for process in processes], timeout=5)
         if isinstance(self._launcher, SandboxLauncher):
             self._launcher.stop()
 

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,8 @@ class Zygote:
         self._environments: dict[int, SandboxProcess] = {}
         self._ready: asyncio.Future[dict[str, Any]] | None = None
         self._next_id = 0
+        self._outbox: deque[tuple[bytes, list[int]]] = deque()
+        self._writing = False
 
     @property
     def alive(self) -> bool:
@@ -99,8 +102,29 @@ class Zygote:
         future: asyncio.Future[SandboxProcess] = asyncio.get_running_loop().create_future()
         self._spawning[request_id] = future
         data = orjson.dumps({**request, "id": request_id})
-        self._socket.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+        # The fds are duplicated so the caller may close its own copies as soon as this returns.
+        self._outbox.append((data, [os.dup(fd) for fd in fds]))
+        self._flush()
         return await future
+
+    def _flush(self) -> None:
+        """Send queued requests; when the zygote's socket buffer is full, wait until it can take more."""
+        loop = asyncio.get_running_loop()
+        while self._outbox and self._socket is not None:
+            data, fds = self._outbox[0]
+            try:
+                self._socket.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+            except BlockingIOError:
+                if not self._writing:
+                    self._writing = True
+                    loop.add_writer(self._socket.fileno(), self._flush)
+                return
+            self._outbox.popleft()
+            for fd in fds:
+                os.close(fd)
+        if self._writing and self._socket is not None:
+            loop.remove_writer(self._socket.fileno())
+        self._writing = False
 
     def _on_readable(self) -> None:
         assert self._socket is not None
@@ -144,7 +168,11 @@ class Zygote:
     def _lost(self) -> None:
         """The zygote is gone: nothing will report on its environments any more, so end them."""
         if self._socket is not None:
-            asyncio.get_running_loop().remove_reader(self._socket.fileno())
+            loop = asyncio.get_running_loop()
+            loop.remove_reader(self._socket.fileno())
+            if self._writing:
+                loop.remove_writer(self._socket.fileno())
+                self._writing = False
             self._socket.close()
             self._socket = None
         if self._ready is not None and not self._ready.done():
@@ -153,6 +181,10 @@ class Zygote:
             if not future.done():
                 future.set_exception(ZygoteError(f"zygote {self.name} exited"))
         self._spawning.clear()
+        for _, fds in self._outbox:
+            for fd in fds:
+                os.close(fd)
+        self._outbox.clear()
         for process in self._environments.values():
             process.kill()
             process.set_exited(-signal.SIGKILL)

@@ -22,6 +22,7 @@ import gc
 import importlib
 import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -82,6 +83,9 @@ class Zygote:
             confine.unshare(confine.CLONE_NEWNS)
         confine.build_root(config["root"], config["runtime_dirs"], config["hidden_dirs"])
         confine.become_subreaper()
+        # One status pipe per live environment: allow as many open files as the machine lets us.
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         # The engine owns this process: when it goes, so does the zygote (its environments follow when
         # their channels close).
         confine.die_with_parent(signal.SIGKILL)
@@ -117,12 +121,14 @@ class Zygote:
                     self.reap()
 
     def spawn(self, request, fds):
-        status_r, status_w = os.pipe()
+        status_r = status_w = -1
         try:
+            status_r, status_w = os.pipe()
             pid = confine.clone_into_namespaces(request.get("network_namespace", False))
         except OSError as error:
-            os.close(status_r)
-            os.close(status_w)
+            for fd in (status_r, status_w):
+                if fd >= 0:
+                    os.close(fd)
             for fd in fds:
                 os.close(fd)
             send(self.control, {"failed": request["id"], "error": str(error)})
