@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import time
 import uuid
 
 import orjson
 
-from lamina.engine import layers
+from lamina.engine import isolation, layers
 from lamina.engine.api import (
     AccountConcurrency,
     Credentials,
@@ -28,7 +29,9 @@ from lamina.engine.pool import Pool
 from lamina.engine.provisioning import Provisioner
 from lamina.engine.reaper import Reaper
 from lamina.engine.runtimes import catalog, tree
+from lamina.engine.sandbox import SandboxLauncher
 from lamina.engine.settings import EngineSettings
+from lamina.engine.zygotes import ZygoteError
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,8 @@ class Engine:
         self.concurrency = Concurrency(settings.account_concurrency, settings.minimum_unreserved_concurrency)
         self.pools: dict[str, Pool] = {}
         self._runtime_dirs: dict[str, asyncio.Future] = {}
-        self._launcher = DirectLauncher(settings.work_dir, settings.endpoint_url)
+        self._launcher: DirectLauncher | SandboxLauncher = DirectLauncher(settings.work_dir, settings.endpoint_url)
+        self.isolation = isolation.reduced("not started")
         self._provisioner = Provisioner(self)
         self._reaper = Reaper(self)
         self._running = False
@@ -50,18 +54,50 @@ class Engine:
     # lifecycle of the engine
     async def start(self) -> None:
         self.settings.work_dir.mkdir(parents=True, exist_ok=True)
+        # Each environment holds a few fds here (its channel, output pipe, pidfd): allow thousands.
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         # Every method runs on this loop's thread; the synchronous ones may schedule work on it.
         self.loop = asyncio.get_running_loop()
+        await self._choose_isolation()
         self._running = True
         self._reaper.start()
+
+    async def _choose_isolation(self) -> None:
+        """Sandbox where the machine allows it; otherwise say once, clearly, that isolation is reduced."""
+        chosen = isolation.plan(self.settings.isolation)
+        if chosen.cgroups is not None:
+            await asyncio.to_thread(chosen.cgroups.remove_leftovers)
+        if chosen.mode != "off":
+            launcher = SandboxLauncher(chosen, self.settings.work_dir, self.settings.endpoint_url)
+            exec_runtime = catalog.find_runtime("provided.al2023")
+            assert exec_runtime is not None
+            try:
+                await launcher.start_exec_zygote(exec_runtime, await self._runtime_dir("provided"))
+            except ZygoteError as error:
+                launcher.stop()
+                chosen = isolation.reduced(f"the sandbox could not start: {error}")
+            else:
+                self._launcher = launcher
+        self.isolation = chosen
+        if chosen.mode == "off":
+            log.warning("lamina engine: %s", chosen.describe())
+        else:
+            log.info("lamina engine: %s", chosen.describe())
 
     async def stop(self) -> None:
         self._running = False
         self._reaper.stop()
         self._provisioner.stop()
+        processes = [env.process for pool in self.pools.values() for env in pool.environments]
         for pool in list(self.pools.values()):
             pool.shutdown()
         self.pools.clear()
+        # Let the killed environments' exits arrive, so their cgroups and uids are given back.
+        if processes:
+            await asyncio.wait([asyncio.shield(process.exited) for process in processes], timeout=5)
+        if isinstance(self._launcher, SandboxLauncher):
+            self._launcher.stop()
 
     # invocations
     async def invoke(self, spec: FunctionSpec, invocation: Invocation) -> InvocationResult:
@@ -107,6 +143,7 @@ class Engine:
         runtime = catalog.find_runtime(spec.runtime)
         if runtime is None:
             raise EngineError("runtime_unavailable", f"The runtime {spec.runtime} is not available on this node.")
+        self._reaper.make_room(spec.memory_mb)
         runtime_dir = await self._runtime_dir(runtime.family)
         opt_dir = await asyncio.to_thread(layers.merged_opt, self.settings.work_dir, spec.layer_dirs)
         environment_id = uuid.uuid4().hex

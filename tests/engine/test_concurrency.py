@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 
@@ -52,16 +51,16 @@ class Gate:
 def test_concurrent_invocations_get_their_own_environments(harness: Harness) -> None:
     spec = harness.function(GATED)
 
-    async def scenario() -> list[int]:
+    async def scenario() -> list[str]:
         async with Gate() as gate:
             calls = [asyncio.create_task(harness.engine.invoke(spec, harness.invocation(spec, {"port": gate.port})))
                      for _ in range(3)]
             await gate.wait_for(3)
             gate.opened.set()
-            return [json.loads((await call).payload) for call in calls]
+            return [(await call).environment_id for call in calls]
 
-    pids = harness.run(scenario())
-    assert len(set(pids)) == 3
+    environment_ids = harness.run(scenario())
+    assert len(set(environment_ids)) == 3
 
 
 def test_reserved_concurrency_throttles_beyond_the_reservation(harness: Harness) -> None:

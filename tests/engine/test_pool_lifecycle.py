@@ -130,3 +130,19 @@ def test_stop_kills_every_environment(make_harness) -> None:
     harness.run(harness.engine.stop())
     harness.run(asyncio.wait_for(asyncio.shield(environment.process.exited), 5))
     assert environment.state is State.DEAD
+
+
+def test_least_recently_used_idle_environments_make_room_under_the_memory_budget(make_harness) -> None:
+    harness = make_harness(memory_budget_mb=300)
+    oldest = harness.function(PID, memory_mb=128)
+    newer = harness.function(PID, memory_mb=128)
+    third = harness.function(PID, memory_mb=128)
+    harness.invoke(oldest)
+    harness.invoke(newer)
+    [old_environment] = environments(harness, oldest.key)
+    [newer_environment] = environments(harness, newer.key)
+    # 3 x 128 MB does not fit in 300 MB: the least recently used idle environment goes.
+    harness.invoke(third)
+    harness.run(asyncio.wait_for(asyncio.shield(old_environment.process.exited), 5))
+    assert old_environment.state is State.DEAD
+    assert newer_environment.state is State.READY

@@ -93,3 +93,18 @@ def find_runtime(name: str) -> RuntimeInfo | None:
     if name in PROVIDED_RUNTIMES:
         return RuntimeInfo(name, "provided", None, None)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class PythonLayout:
+    prefix: Path  # sys.base_prefix: the tree the interpreter needs at run time
+    site_dirs: tuple[Path, ...]  # its own site-packages, hidden from functions
+
+
+@cache
+def python_layout(executable: Path) -> PythonLayout:
+    out = subprocess.run(
+        [str(executable), "-c", "import sys, site; print(sys.base_prefix); print(*site.getsitepackages(), sep='\\n')"],
+        capture_output=True, text=True, timeout=30, check=True,
+    ).stdout.splitlines()
+    return PythonLayout(Path(out[0]).resolve(), tuple(Path(line) for line in out[1:] if line))

@@ -13,6 +13,7 @@ import importlib.metadata
 import importlib.util
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 _HERE = Path(__file__).parent
@@ -66,3 +67,17 @@ def prepare(work_dir: Path, family: str) -> Path:
     for path in [target, *target.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return target
+
+
+def compile_for(runtime_dir: Path, executable: Path, version: str, modules: list[str]) -> None:
+    """Write bytecode for what the zygote imports, once per interpreter, before the tree is mounted
+    read-only (modules a function imports later compile in memory)."""
+    stamp = runtime_dir / f".compiled-{version}"
+    if stamp.exists():
+        return
+    script = "import importlib, sys\nfor name in sys.argv[1:]:\n    try:\n        importlib.import_module(name)\n" \
+             "    except Exception:\n        pass\n"
+    subprocess.run([str(executable), "-s", "-c", script, *modules], cwd=runtime_dir, check=False,
+                   env={"PYTHONPATH": str(runtime_dir), "PATH": "/usr/bin:/bin"},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stamp.write_text("")

@@ -295,12 +295,13 @@ def set_search_path(task_root, opt_dir):
                    os.path.join(opt_dir, "python"), runtime_dir] + rest
 
 
-def main():
-    channel = Channel(int(sys.argv[1]))
+def main(channel_fd, opt_dir):
+    """Run the runtime: from the command line, or in a process forked from the zygote."""
+    channel = Channel(channel_fd)
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
     task_root = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
-    set_search_path(task_root, sys.argv[2] if len(sys.argv) > 2 else "/opt")
+    set_search_path(task_root, opt_dir)
     os.chdir(task_root)
     install_logging()
     try:
@@ -330,4 +331,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "/opt")

@@ -1,0 +1,221 @@
+"""Engine-level benchmarks: the figures of issue 3 measured at the engine API (no HTTP, no signing).
+
+Run (as root for the full sandbox; any user gets the user-namespace sandbox):
+
+    PYTHONPATH=. python bench/engine_bench.py            # everything
+    PYTHONPATH=. python bench/engine_bench.py cold warm  # some sections
+
+Sections: primitives (fork of a zygote-like interpreter, fork + namespaces), cold (first invoke of a
+new environment, no imports / import boto3), warm (sequential round trips), throughput (32 concurrent
+callers), burst (1,000 concurrent invocations of a 1-second sleep), uss (memory of idle warm
+environments). Prints one line per figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ctypes
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from lamina.engine import Engine, EngineSettings
+from lamina.engine.api import FunctionSpec, Invocation
+
+RUNTIME = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+class NullSink:
+    def write(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+        pass
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def report(name: str, value: str) -> None:
+    print(f"{name:<58} {value}", flush=True)
+
+
+class Bench:
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.engine = Engine(EngineSettings(work_dir=base / "work", account_concurrency=2000,
+                                            memory_budget_mb=1 << 20), NullSink())
+
+    def function(self, code: str, **fields) -> FunctionSpec:
+        name = f"bench-{uuid.uuid4().hex[:8]}"
+        code_dir = self.base / "functions" / name
+        code_dir.mkdir(parents=True)
+        (code_dir / "app.py").write_text(code)
+        arn = f"arn:aws:lambda:us-east-1:000000000000:function:{name}"
+        return FunctionSpec(key=f"{arn}:{uuid.uuid4().hex}", function_name=name, function_arn=arn,
+                            version="$LATEST", runtime=fields.pop("runtime", RUNTIME), handler="app.handler",
+                            code_dir=code_dir, **fields)
+
+    async def invoke(self, spec: FunctionSpec, payload: bytes = b"{}"):
+        return await self.engine.invoke(spec, Invocation(request_id=str(uuid.uuid4()), payload=payload,
+                                                         invoked_function_arn=spec.function_arn))
+
+
+NOOP = "def handler(event, context):\n    return None\n"
+WITH_BOTO3 = "import boto3\n\ndef handler(event, context):\n    return None\n"
+SLEEP = "import time\n\ndef handler(event, context):\n    time.sleep(1)\n    return 'slept'\n"
+
+
+def primitives() -> None:
+    """The floor: what a fork of a boto3-laden interpreter costs, and a fork into new namespaces."""
+    import boto3  # noqa: F401  (the zygote's state: the SDK imported)
+    import botocore.session  # noqa: F401
+    libc = ctypes.CDLL(None, use_errno=True)
+    flags = 0x00020000 | 0x20000000 | 0x08000000 | 0x04000000  # NEWNS | NEWPID | NEWIPC | NEWUTS
+    samples: dict[str, list[float]] = {"fork": [], "fork+namespaces+fork": []}
+    for _ in range(200):
+        started = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        samples["fork"].append((time.perf_counter() - started) * 1000)
+        os.waitpid(pid, 0)
+        read_end, write_end = os.pipe()
+        started = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            if libc.unshare(flags) != 0:
+                os._exit(1)
+            inner = os.fork()
+            if inner == 0:
+                os.write(write_end, b"x")
+                os._exit(0)
+            os._exit(0)
+        os.read(read_end, 1)
+        samples["fork+namespaces+fork"].append((time.perf_counter() - started) * 1000)
+        os.waitpid(pid, 0)
+        os.close(read_end)
+        os.close(write_end)
+    for name, values in samples.items():
+        report(f"primitive: {name} (interpreter with boto3 loaded), p50", f"{statistics.median(values):.2f} ms")
+
+
+async def cold(bench: Bench) -> None:
+    await bench.invoke(bench.function(NOOP))  # the zygote is started once, not measured
+    for label, code in (("no imports", NOOP), ("import boto3", WITH_BOTO3)):
+        totals, inits = [], []
+        for _ in range(60):
+            spec = bench.function(code)
+            started = time.perf_counter()
+            result = await bench.invoke(spec)
+            totals.append((time.perf_counter() - started) * 1000)
+            inits.append(result.init_duration_ms or 0.0)
+            bench.engine.retire(spec.function_arn)
+        report(f"cold start, {label}: end to end p50 / p99", f"{percentile(totals, .5):.2f} / "
+                                                              f"{percentile(totals, .99):.2f} ms")
+        report(f"cold start, {label}: Init Duration p50", f"{percentile(inits, .5):.2f} ms")
+
+
+async def warm(bench: Bench) -> None:
+    spec = bench.function(NOOP)
+    for _ in range(200):
+        await bench.invoke(spec)
+    samples = []
+    for _ in range(5000):
+        started = time.perf_counter()
+        await bench.invoke(spec)
+        samples.append((time.perf_counter() - started) * 1000)
+    report("warm invoke at the engine API: p50 / p99", f"{percentile(samples, .5):.3f} / "
+                                                        f"{percentile(samples, .99):.3f} ms")
+
+
+async def throughput(bench: Bench) -> None:
+    spec = bench.function(NOOP)
+    clients, seconds = 32, 5.0
+    await asyncio.gather(*(bench.invoke(spec) for _ in range(clients)))  # 32 warm environments
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await bench.invoke(spec)
+            done += 1
+
+    started = time.perf_counter()
+    cpu = time.process_time()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    report("invokes per second at the engine API, 32 concurrent callers", f"{done / elapsed:,.0f}/s")
+    report("  engine process CPU while doing so", f"{(time.process_time() - cpu) / elapsed * 100:.0f}% of a core")
+
+
+async def burst(bench: Bench) -> None:
+    spec = bench.function(SLEEP, timeout_s=30)
+    started = time.perf_counter()
+    results = await asyncio.gather(*(bench.invoke(spec) for _ in range(1000)), return_exceptions=True)
+    elapsed = time.perf_counter() - started
+    succeeded = sum(1 for result in results if not isinstance(result, BaseException)
+                    and result.function_error is None and result.payload == b'"slept"')
+    report("1,000 concurrent invocations of a 1 s sleep: succeeded", f"{succeeded}/1000")
+    report("1,000 concurrent invocations of a 1 s sleep: wall time", f"{elapsed:.2f} s")
+    bench.engine.retire(spec.function_arn)
+
+
+def uss_kb(pid: int) -> int:
+    total = 0
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+    return total
+
+
+def environment_pids(init_pid: int) -> list[int]:
+    with open(f"/proc/{init_pid}/task/{init_pid}/children") as f:
+        return [init_pid, *(int(pid) for pid in f.read().split())]
+
+
+async def uss(bench: Bench) -> None:
+    spec = bench.function(NOOP)
+    await asyncio.gather(*(bench.invoke(spec) for _ in range(20)))
+    for _ in range(3):
+        await bench.invoke(spec)
+    pool = bench.engine.pools[spec.key]
+    figures = []
+    for environment in pool.environments:
+        pids = environment_pids(environment.process.pid) if bench.engine.isolation.mode != "off" \
+            else [environment.process.pid]
+        figures.append(sum(uss_kb(pid) for pid in pids))
+    report(f"USS of an idle warm environment ({len(figures)} measured, init + runtime): p50 / max",
+           f"{statistics.median(figures) / 1024:.2f} / {max(figures) / 1024:.2f} MB")
+
+
+async def main(sections: list[str]) -> None:
+    with tempfile.TemporaryDirectory(prefix="lamina-bench-") as directory:
+        base = Path(directory)
+        base.chmod(0o755)
+        bench = Bench(base)
+        await bench.engine.start()
+        report("isolation", bench.engine.isolation.describe())
+        report("runtime", RUNTIME)
+        try:
+            for name in sections:
+                await {"cold": cold, "warm": warm, "throughput": throughput, "burst": burst, "uss": uss}[name](bench)
+        finally:
+            await bench.engine.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sections", nargs="*", default=["primitives", "cold", "warm", "throughput", "uss", "burst"])
+    arguments = parser.parse_args()
+    if "primitives" in arguments.sections:
+        primitives()
+    engine_sections = [name for name in arguments.sections if name != "primitives"]
+    if engine_sections:
+        asyncio.run(main(engine_sections))

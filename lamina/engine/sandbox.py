@@ -1,0 +1,194 @@
+"""Starting environments in sandboxes, forked by the zygote of their runtime.
+
+Python functions fork from a zygote of their interpreter with the runtime and
+the SDK already imported; Node.js and custom runtimes fork from the engine's
+interpreter and exec. Inside, every environment sees /var/task, /opt,
+/var/runtime and /tmp (see ``zygote/confine.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from lamina.engine.cgroups import EnvironmentCgroup
+from lamina.engine.channel import Channel
+from lamina.engine.environment import Connection
+from lamina.engine.isolation import SANDBOX_UID, IsolationPlan, UidPool
+from lamina.engine.launcher import InvalidEntrypoint, Launched, LaunchRequest, find_bootstrap
+from lamina.engine.process import EnvironmentProcess
+from lamina.engine.resources import peak_rss_kb
+from lamina.engine.runtime_api import RuntimeApi
+from lamina.engine.runtimes import tree
+from lamina.engine.runtimes.catalog import RuntimeInfo, python_layout
+from lamina.engine.variables import EnvironmentPaths, function_variables
+from lamina.engine.zygote.confine import SYSTEM_DIRS
+from lamina.engine.zygotes import Zygote, engine_interpreter
+
+PATHS = EnvironmentPaths(task_root="/var/task", runtime_dir="/var/runtime", opt_dir="/opt", tmp_dir="/tmp")
+CHANNEL_FD = 3  # where the zygote puts the channel in the environment
+# What a Python zygote imports before forking: the runtime's and what most functions import.
+PYTHON_PRELOAD = ["json", "decimal", "logging", "traceback", "boto3", "botocore.session", "urllib3",
+                  "http.client", "ssl", "uuid", "datetime"]
+MAX_OPEN_FILES = 1024
+MAX_PROCESSES = 1024
+
+
+class SandboxResources:
+    """An environment's cgroup (or its reported figures) and uid, given back once its processes are gone."""
+
+    def __init__(self, process: EnvironmentProcess, cgroup: EnvironmentCgroup | None,
+                 give_back_uid: Any) -> None:
+        self.process = process
+        self.cgroup = cgroup
+        self._give_back_uid = give_back_uid
+
+    def max_memory_mb(self, reported_kb: int | None) -> int:
+        if self.cgroup is not None:
+            return self.cgroup.max_memory_mb(reported_kb)
+        kb = reported_kb or peak_rss_kb(self.process.pid)
+        return -(-kb // 1024)
+
+    def out_of_memory(self) -> bool:
+        return self.cgroup is not None and self.cgroup.out_of_memory()
+
+    def release(self) -> None:
+        if self.process.exited.done():
+            self._clean_up()
+        else:
+            self.process.exited.add_done_callback(lambda _: self._clean_up())
+
+    def _clean_up(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.release()
+            self.cgroup = None
+        if self._give_back_uid is not None:
+            self._give_back_uid()
+            self._give_back_uid = None
+
+
+class SandboxLauncher:
+    def __init__(self, plan: IsolationPlan, work_dir: Path, endpoint_url: str) -> None:
+        self.plan = plan
+        self.work_dir = work_dir
+        self.endpoint_url = endpoint_url
+        self.uids = UidPool()
+        self._zygotes: dict[str, asyncio.Future[Zygote]] = {}
+
+    # zygotes
+    async def zygote_for(self, runtime: RuntimeInfo, runtime_dir: Path) -> Zygote:
+        key = runtime.name if runtime.family == "python" else "exec"
+        future = self._zygotes.get(key)
+        if future is not None and future.done() and (future.exception() or not future.result().alive):
+            future = None  # failed to start, or died since: start another
+        if future is None:
+            future = self._zygotes[key] = asyncio.ensure_future(self._start_zygote(key, runtime, runtime_dir))
+        return await asyncio.shield(future)
+
+    async def _start_zygote(self, key: str, runtime: RuntimeInfo, runtime_dir: Path) -> Zygote:
+        python = runtime.family == "python"
+        interpreter = runtime.executable if python else engine_interpreter()
+        assert interpreter is not None
+        layout = await asyncio.to_thread(python_layout, interpreter)
+        visible = {str(layout.prefix): str(layout.prefix)}
+        if python:
+            await asyncio.to_thread(tree.compile_for, runtime_dir, interpreter, runtime.name, PYTHON_PRELOAD)
+            visible["/var/runtime"] = str(runtime_dir)
+        elif runtime.executable is not None:
+            # Node.js outside the OS directories (nvm, a tarball): its tree must be visible too.
+            node_prefix = runtime.executable.parent.parent
+            if not any(str(node_prefix).startswith(directory + "/") or str(node_prefix) == directory
+                       for directory in SYSTEM_DIRS):
+                visible[str(node_prefix)] = str(node_prefix)
+        root = self.work_dir / "roots" / key
+        root.mkdir(parents=True, exist_ok=True)
+        config = {
+            "mode": self.plan.mode, "sandbox_uid": SANDBOX_UID, "root": str(root),
+            "runtime_dirs": visible, "hidden_dirs": [str(path) for path in layout.site_dirs],
+            "python": python, "preload": PYTHON_PRELOAD if python else [],
+        }
+        zygote = Zygote(key, interpreter, config)
+        await zygote.start()
+        return zygote
+
+    async def start_exec_zygote(self, runtime: RuntimeInfo, runtime_dir: Path) -> None:
+        """Start the zygote of exec'd runtimes now: it proves (or not) that the sandbox works here."""
+        await self.zygote_for(runtime, runtime_dir)
+
+    def stop(self) -> None:
+        for future in self._zygotes.values():
+            if future.done() and not future.exception():
+                future.result().stop()
+            else:
+                future.cancel()
+        self._zygotes.clear()
+
+    # environments
+    async def launch(self, request: LaunchRequest) -> Launched:
+        spec, runtime = request.spec, request.runtime
+        zygote = await self.zygote_for(runtime, request.runtime_dir)
+        if runtime.family == "provided":
+            bootstrap = find_bootstrap(spec.code_dir, request.opt_dir)
+            if not bootstrap.stat().st_mode & 0o111:
+                raise InvalidEntrypoint(f"fork/exec {bootstrap}: permission denied")
+            argv = ["/var/task/bootstrap" if bootstrap.parent == spec.code_dir else "/opt/bootstrap"]
+        elif runtime.family == "nodejs":
+            heap_mb = max(16, spec.memory_mb * 9 // 10)
+            argv = [str(runtime.executable), f"--max-old-space-size={heap_mb}", "/var/runtime/bootstrap.js",
+                    str(CHANNEL_FD)]
+        else:
+            argv = []
+        runtime_api = RuntimeApi() if runtime.family == "provided" else None
+        variables = function_variables(
+            spec=spec, runtime=runtime, paths=PATHS, log_group=request.log_group, log_stream=request.log_stream,
+            endpoint_url=self.endpoint_url, runtime_api=runtime_api and await runtime_api.start(),
+            credentials=request.credentials, initialization_type=request.initialization_type,
+        )
+        uid = self.uids.take() if self.plan.mode == "root" else SANDBOX_UID
+        give_back = (lambda: self.uids.give_back(uid)) if self.plan.mode == "root" else None
+        cgroup = self.plan.cgroups.create(request.environment_id, spec.memory_mb) if self.plan.cgroups else None
+        limits = {"nofile": MAX_OPEN_FILES, "nproc": MAX_PROCESSES, "core": 0}
+        if cgroup is None and runtime.family == "python":
+            # Without a memory cgroup, cap the heap (private writable memory) at the function's memory.
+            limits["data"] = spec.memory_mb * 1024 * 1024
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        read_fd, write_fd = os.pipe()
+        passed = [write_fd] + ([] if runtime_api else [theirs.fileno()])
+        cgroup_fds = cgroup.open_procs() if cgroup else []
+        message: dict[str, Any] = {
+            "channel": runtime_api is None,
+            "task_dir": os.path.realpath(spec.code_dir),
+            "opt_dir": os.path.realpath(request.opt_dir) if request.opt_dir else None,
+            "runtime_dir": None if runtime.family == "python" else str(request.runtime_dir),
+            "tmp_mb": spec.ephemeral_mb, "hostname": f"lamina-{request.environment_id[:12]}",
+            "uid": uid, "gid": uid, "rlimits": limits, "seccomp": self.plan.seccomp,
+            "env": variables, "argv": argv,
+        }
+        try:
+            process = await zygote.spawn(message, passed + cgroup_fds)
+        except BaseException:
+            ours.close()
+            os.close(read_fd)
+            if runtime_api is not None:
+                runtime_api.close()
+            if cgroup is not None:
+                cgroup.release()
+            if give_back is not None:
+                give_back()
+            raise
+        finally:
+            theirs.close()
+            os.close(write_fd)
+            for fd in cgroup_fds:
+                os.close(fd)
+        if runtime_api is not None:
+            ours.close()
+            connection: Connection = runtime_api
+        else:
+            connection = await Channel.open(ours)
+        return Launched(process=process, connection=connection, output_fd=read_fd,
+                        resources=SandboxResources(process, cgroup, give_back))
+

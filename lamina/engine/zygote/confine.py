@@ -1,0 +1,214 @@
+"""The Linux primitives that confine an execution environment: namespaces, mounts, credentials, limits.
+
+Standalone (runs in the zygote under any CPython 3.10-3.13, through ctypes:
+os.unshare only exists from 3.12). The zygote builds the sandbox's root once
+(``build_root``); each environment then gets its own mount, PID, IPC and UTS
+namespaces with its code, layers, /tmp and /proc (``enter_environment`` in the
+short-lived child, ``finish_in_pid_namespace`` in the environment's PID 1),
+and drops to an unprivileged uid with no capabilities (``drop_privileges``).
+"""
+
+import ctypes
+import os
+import resource
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 0x1
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+MS_NOEXEC = 0x8
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+
+PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP = 24
+PR_SET_CHILD_SUBREAPER = 36
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+
+# The few raw system calls Python has no function for, by architecture.
+SYSCALLS = {"x86_64": {"clone": 56, "pivot_root": 155, "capset": 126},
+            "aarch64": {"clone": 220, "pivot_root": 41, "capset": 91}}[os.uname().machine]
+SIGCHLD = 17
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+HOST = "/.host"  # the host's root, visible to the zygote and to environment set-up only
+# The directories of the host that every sandbox sees, read-only (the OS's programs and libraries).
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc")
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+
+
+def _check(result, what):
+    if result != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, "{}: {}".format(what, os.strerror(error)))
+
+
+def _path(value):
+    return value.encode() if isinstance(value, str) else value
+
+
+def unshare(flags):
+    _check(libc.unshare(flags), "unshare")
+
+
+def mount(source, target, fstype, flags, data=None):
+    _check(libc.mount(_path(source), _path(target), _path(fstype), ctypes.c_ulong(flags), _path(data)),
+           "mount {} on {}".format(source, target))
+
+
+def umount(target):
+    _check(libc.umount2(_path(target), MNT_DETACH), "umount {}".format(target))
+
+
+MS_NOATIME = 1 << 10
+MS_NODIRATIME = 1 << 11
+MS_RELATIME = 1 << 21
+# statvfs flags -> the mount flags a remount must keep (a user namespace may not clear them).
+_KEPT = ((os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME), (os.ST_NODIRATIME, MS_NODIRATIME),
+         (os.ST_RELATIME, MS_RELATIME))
+
+
+def bind(source, target, read_only=True, recursive=False):
+    flags = MS_BIND | (MS_REC if recursive else 0)
+    mount(source, target, None, flags)
+    if read_only:
+        # A bind mount takes its flags from a remount, which must keep what the source mount has.
+        kept = os.statvfs(target).f_flag
+        extra = sum(flag for stat_flag, flag in _KEPT if kept & stat_flag)
+        mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | extra)
+
+
+def write_file(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def enter_user_namespace(inside_uid, outside_uid, outside_gid):
+    """Unprivileged mode: a user namespace where we hold capabilities, mapped to our own uid outside."""
+    unshare(CLONE_NEWUSER | CLONE_NEWNS)
+    write_file("/proc/self/setgroups", "deny")
+    write_file("/proc/self/uid_map", "{} {} 1".format(inside_uid, outside_uid))
+    write_file("/proc/self/gid_map", "{} {} 1".format(inside_uid, outside_gid))
+
+
+def _make_dirs(root, path, mode=0o755):
+    target = root + path
+    os.makedirs(target, mode=mode, exist_ok=True)
+    return target
+
+
+def build_root(root, runtime_dirs, hidden_dirs):
+    """Make ``root`` the zygote's file system: the OS read-only, the given runtime trees read-only at their
+    paths (``{sandbox path: host path}``), empty read-only directories over ``hidden_dirs``, mount points
+    for /var/task /opt /tmp /proc, minimal /dev, and the host at /.host. Then pivot into it."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    for directory in SYSTEM_DIRS:
+        if os.path.islink(directory):
+            os.symlink(os.readlink(directory), root + directory)
+        elif os.path.isdir(directory):
+            bind(directory, _make_dirs(root, directory), recursive=True)
+    for inside, outside in runtime_dirs.items():
+        if os.path.isdir(outside):
+            bind(outside, _make_dirs(root, inside))
+    for directory in hidden_dirs:
+        if os.path.isdir(directory):
+            mount("tmpfs", _make_dirs(root, directory), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")
+    for directory in ("/var/task", "/var/runtime", "/opt", "/proc", HOST):
+        _make_dirs(root, directory)
+    _make_dirs(root, "/tmp", 0o1777)
+    os.chmod(root + "/tmp", 0o1777)
+    _make_dirs(root, "/dev")
+    for device in DEVICES:
+        if os.path.exists("/dev/" + device):
+            open(root + "/dev/" + device, "w").close()
+            mount("/dev/" + device, root + "/dev/" + device, None, MS_BIND)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, root + "/dev/" + name)
+    mount("/", root + HOST, None, MS_BIND | MS_REC)
+    os.chdir(root)
+    # pivot_root(".", "."): the old root ends up stacked over the new one, and is then detached.
+    _check(libc.syscall(SYSCALLS["pivot_root"], b".", b"."), "pivot_root")
+    umount(".")
+    os.chdir("/")
+    mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def clone_into_namespaces(network):
+    """fork(), but the child starts in new mount, PID, IPC and UTS namespaces, as their PID 1.
+
+    One step where fork + unshare + fork would take three: the zygote is large, and each fork of it
+    costs about a millisecond. Like fork() without glibc's bookkeeping, which the child does not need:
+    the zygote has a single thread, and the child only sets up the environment and forks the runtime
+    with os.fork() (which runs the usual at-fork handlers in the runtime).
+    """
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD
+    if network:
+        flags |= CLONE_NEWNET
+    pid = libc.syscall(SYSCALLS["clone"], ctypes.c_ulong(flags), 0, 0, 0, 0)
+    if pid < 0:
+        error = ctypes.get_errno()
+        raise OSError(error, "clone: " + os.strerror(error))
+    return pid
+
+
+def enter_environment(spec):
+    """In the environment's PID 1, in its new namespaces: its code, layers, /tmp and hostname."""
+    bind(HOST + spec["task_dir"], "/var/task")
+    if spec.get("opt_dir"):
+        bind(HOST + spec["opt_dir"], "/opt")
+    if spec.get("runtime_dir"):
+        bind(HOST + spec["runtime_dir"], "/var/runtime")
+    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size={}m,mode=1777".format(spec["tmp_mb"]))
+    hostname = spec["hostname"].encode()
+    _check(libc.sethostname(hostname, len(hostname)), "sethostname")
+
+
+def finish_in_pid_namespace():
+    """In the environment's PID 1: its own /proc, and the host's file system out of reach for good."""
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    umount(HOST)
+
+
+def set_limits(limits):
+    for name, value in limits.items():
+        kind = getattr(resource, "RLIMIT_" + name.upper())
+        resource.setrlimit(kind, (value, value))
+
+
+def drop_privileges(uid, gid):
+    """Become ``uid`` with no capabilities at all, none to regain (bounding and ambient sets cleared)."""
+    for capability in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            break
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    if os.getuid() != uid or os.getgid() != gid:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+    # A uid that owns its user namespace keeps capabilities through setuid: clear them explicitly.
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()
+    _check(libc.syscall(SYSCALLS["capset"], header, data), "capset")
+
+
+def become_subreaper():
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def die_with_parent(signal_number):
+    libc.prctl(PR_SET_PDEATHSIG, signal_number, 0, 0, 0)
