@@ -5,22 +5,26 @@ https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html#runtimes-custo
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.engine.conftest import Harness
+from tests.gate import Gate
 
-# Writes "first;", then waits for the marker file that the receiving side creates when "first;" arrives:
-# the invocation can only finish if the first chunk was delivered before the function returned.
+# Writes "first;", then waits at a gate (a loopback port, see tests/gate.py) that the receiving side opens
+# when "first;" arrives: the invocation can only finish if the first chunk was delivered before it returned.
 NODE_STREAMING = {
     "app.js": """
-        const fs = require('fs');
+        const net = require('net');
         exports.handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
           responseStream.setContentType('text/plain');
           responseStream.write('first;');
-          const marker = event.marker || JSON.parse(event.body).marker;  // a direct event or a function URL's
-          while (!fs.existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 5));
+          const gate = event.gate || JSON.parse(event.body).gate;  // a direct event or a function URL's
+          await new Promise((resolve, reject) => {
+            const socket = net.connect(gate, '127.0.0.1');
+            socket.once('data', () => { socket.destroy(); resolve(); });
+            socket.once('error', reject);
+          });
           responseStream.write('second');
           responseStream.end();
         });
@@ -30,7 +34,7 @@ NODE_STREAMING = {
 CUSTOM_STREAMING = {
     "bootstrap": '#!/bin/sh\nexec /usr/bin/python3 -S "$LAMBDA_TASK_ROOT/runtime.py"\n',
     "runtime.py": """
-        import base64, http.client, json, os, time
+        import base64, http.client, json, os, socket
         host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
         api = http.client.HTTPConnection(host, int(port))
         while True:
@@ -47,9 +51,9 @@ CUSTOM_STREAMING = {
             def chunk(data):
                 api.send(b"%x\\r\\n%s\\r\\n" % (len(data), data))
             chunk(b"first;")
-            marker = event.get("marker") or json.loads(event["body"])["marker"]  # direct, or a function URL's
-            while not os.path.exists(marker):
-                time.sleep(0.005)
+            gate = event.get("gate") or json.loads(event["body"])["gate"]  # direct, or a function URL's
+            with socket.create_connection(("127.0.0.1", gate)) as waiting:
+                waiting.recv(1)
             if event.get("fail"):
                 document = base64.b64encode(json.dumps({"errorType": "Custom.Broken", "errorMessage": "mid-stream"}).encode())
                 api.send(b"0\\r\\nLambda-Runtime-Function-Error-Type: Custom.Broken\\r\\n"
@@ -63,10 +67,10 @@ CUSTOM_STREAMING = {
 
 
 class RecordingStream:
-    """A ResponseStream that creates the marker file when the first chunk arrives."""
+    """A ResponseStream that opens the gate when the first chunk arrives."""
 
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
         self.content_type: str | None = None
         self.chunks: list[bytes] = []
 
@@ -75,20 +79,23 @@ class RecordingStream:
 
     def write(self, chunk: bytes) -> None:
         self.chunks.append(chunk)
-        self.marker.touch()
+        self.gate.open()
 
 
 @pytest.mark.parametrize("files,runtime,handler", [
     (NODE_STREAMING, "nodejs20.x", "app.handler"),
     (CUSTOM_STREAMING, "provided.al2023", "function.handler"),
 ], ids=["nodejs-streamifyResponse", "custom-runtime-streaming-mode"])
-def test_chunks_arrive_before_the_function_returns(harness: Harness, tmp_path: Path, files: dict[str, str],
+def test_chunks_arrive_before_the_function_returns(harness: Harness, files: dict[str, str],
                                                    runtime: str, handler: str) -> None:
     spec = harness.function(files, runtime=runtime, handler=handler, timeout_s=10.0)
-    marker = tmp_path / "first-chunk-received"
-    stream = RecordingStream(marker)
-    result = harness.run(harness.engine.invoke(spec, harness.invocation(spec, {"marker": str(marker)},
-                                                                        response_stream=stream)))
+    gate = Gate()
+    stream = RecordingStream(gate)
+    try:
+        result = harness.run(harness.engine.invoke(spec, harness.invocation(spec, {"gate": gate.port},
+                                                                            response_stream=stream)))
+    finally:
+        gate.close()
     assert result.function_error is None, result.payload
     assert result.streamed
     assert stream.content_type == "text/plain"
@@ -96,21 +103,27 @@ def test_chunks_arrive_before_the_function_returns(harness: Harness, tmp_path: P
     assert stream.chunks[0] == b"first;"
 
 
-def test_without_a_stream_the_response_is_buffered(harness: Harness, tmp_path: Path) -> None:
+def test_without_a_stream_the_response_is_buffered(harness: Harness) -> None:
     spec = harness.function(NODE_STREAMING, runtime="nodejs20.x", timeout_s=10.0)
-    marker = tmp_path / "marker"
-    marker.touch()  # nobody receives chunks here: let the function run through
-    result = harness.invoke(spec, {"marker": str(marker)})
+    gate = Gate()
+    gate.open()  # nobody receives chunks here: let the function run through
+    try:
+        result = harness.invoke(spec, {"gate": gate.port})
+    finally:
+        gate.close()
     assert result.function_error is None and result.streamed
     assert result.payload == b"first;second"
 
 
-def test_an_error_trailer_fails_the_invocation(harness: Harness, tmp_path: Path) -> None:
+def test_an_error_trailer_fails_the_invocation(harness: Harness) -> None:
     spec = harness.function(CUSTOM_STREAMING, runtime="provided.al2023", handler="function.handler")
-    marker = tmp_path / "marker"
-    stream = RecordingStream(marker)
-    result = harness.run(harness.engine.invoke(spec, harness.invocation(spec, {"marker": str(marker), "fail": 1},
-                                                                        response_stream=stream)))
+    gate = Gate()
+    stream = RecordingStream(gate)
+    try:
+        result = harness.run(harness.engine.invoke(spec, harness.invocation(spec, {"gate": gate.port, "fail": 1},
+                                                                            response_stream=stream)))
+    finally:
+        gate.close()
     assert stream.chunks == [b"first;"]
     assert result.function_error == "Unhandled"
     assert json.loads(result.payload) == {"errorType": "Custom.Broken", "errorMessage": "mid-stream"}

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from tests.engine.test_response_streaming import CUSTOM_STREAMING, NODE_STREAMING
 from tests.functions import unique_name
+from tests.gate import Gate
 from tests.http_clients import create_function, create_python_function, request
 
 ECHO = """
@@ -199,18 +200,19 @@ def test_streamed_response_reaches_the_client_before_the_function_returns(
     create_function(server, name, files, runtime, handler, Timeout=20)
     url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE",
                                                    InvokeMode="RESPONSE_STREAM")["FunctionUrl"]
-    marker = tmp_path / "client-has-first-chunk"
+    gate = Gate()
     host = url.split("/")[2]
     received: list[bytes] = []
     with httpx.Client(timeout=30) as client:
         with client.stream("POST", f"{server.endpoint}/", headers={"Host": host, "Content-Type": "application/json"},
-                           content=json.dumps({"marker": str(marker)})) as response:
+                           content=json.dumps({"gate": gate.port})) as response:
             assert response.status_code == 200
             assert response.headers["content-type"] == "text/plain"
             for chunk in response.iter_raw():
                 received.append(chunk)
-                # The function waits for this file before it writes the rest and returns.
-                marker.touch()
+                # The function waits at this gate before it writes the rest and returns.
+                gate.open()
+    gate.close()
     assert b"".join(received) == b"first;second"
     assert received[0] == b"first;"
 
