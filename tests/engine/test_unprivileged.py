@@ -70,7 +70,7 @@ from lamina.engine import Engine, EngineSettings
 from lamina.engine.api import FunctionSpec, Invocation
 
 class Sink:
-    def write(self, group, stream, events):
+    def write(self, account, region, group, stream, events):
         pass
 
 async def main(work, code):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
 import pytest
@@ -13,30 +13,35 @@ from botocore.exceptions import ClientError
 
 from tests.functions import ROLE, python_zip, unique_name
 from tests.lamina_server import LaminaServer
+from tests.recorder import Recorder
 
-# The function records each attempt in a file named by the event; it fails while the file has fewer
-# lines than event["fail_times"].
+# The function reports each attempt to the test's recorder (tests/recorder.py) under event["key"]; it fails
+# while the recorder has seen no more than event["fail_times"] attempts for that key.
 RECORDER = """
-import json, os, time
+import json, time, urllib.request
+
+def report(url, document):
+    request = urllib.request.Request(url, json.dumps(document).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as reply:
+        return json.loads(reply.read())
 
 def handler(event, context):
-    path = event["path"]
-    with open(path, "a") as out:
-        out.write(json.dumps({"id": context.aws_request_id, "t": time.time(), "n": event.get("n")}) + "\\n")
-    with open(path) as src:
-        seen = sum(1 for _ in src)
+    seen = report(event["recorder"], {"key": event["key"], "id": context.aws_request_id, "t": time.time(),
+                                      "n": event.get("n")})["seen"]
     if seen <= event.get("fail_times", 0):
         raise RuntimeError("attempt %d fails" % seen)
     return {"ok": seen}
 """
 
-# A destination function: writes every invocation record it receives to a file.
+# A destination function: reports every invocation record it receives under the key "record".
 COLLECTOR = """
-import json
+import json, urllib.request
 
 def handler(event, context):
-    with open(event["requestPayload"]["record_path"], "a") as out:
-        out.write(json.dumps(event) + "\\n")
+    document = {"key": "record:" + event["requestPayload"]["key"], "record": event}
+    request = urllib.request.Request(event["requestPayload"]["recorder"], json.dumps(document).encode(),
+                                     {"Content-Type": "application/json"})
+    urllib.request.urlopen(request).read()
 """
 
 
@@ -60,43 +65,48 @@ def _function(client, source: str = RECORDER) -> str:  # type: ignore[no-untyped
     return name
 
 
-def _wait_lines(path: Path, count: int, timeout: float = 30.0) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists():
-            lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-            if len(lines) >= count:
-                return lines
-        time.sleep(0.05)  # the function's side effect is a file: there is no event to await
-    raise AssertionError(f"{path} has not reached {count} lines")
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    found = Recorder()
+    try:
+        yield found
+    finally:
+        found.close()
 
 
-def test_event_is_accepted_and_delivered(fast_retries: LaminaServer, tmp_path: Path) -> None:
+def _event(recorder: Recorder, **extra: object) -> dict:
+    return {"recorder": recorder.url, "key": unique_name("event"), **extra}
+
+
+def _count(recorder: Recorder, key: str, count: int, timeout: float = 30.0) -> list[dict]:
+    recorder.wait_for(lambda records: sum(r.get("key") == key for r in records) >= count, timeout)
+    return recorder.of(key)
+
+
+def test_event_is_accepted_and_delivered(fast_retries: LaminaServer, recorder: Recorder) -> None:
     client = fast_retries.client("lambda")
     name = _function(client)
-    path = tmp_path / "calls.jsonl"
-    response = client.invoke(FunctionName=name, InvocationType="Event",
-                             Payload=json.dumps({"path": str(path), "n": 1}).encode())
+    event = _event(recorder, n=1)
+    response = client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode())
     assert response["StatusCode"] == 202
-    [call] = _wait_lines(path, 1)
+    [call] = _count(recorder, event["key"], 1)
     assert call["id"] == response["ResponseMetadata"]["RequestId"]
 
 
-def test_function_errors_are_retried_twice_with_the_waits(fast_retries: LaminaServer, tmp_path: Path) -> None:
+def test_function_errors_are_retried_twice_with_the_waits(fast_retries: LaminaServer, recorder: Recorder) -> None:
     client = fast_retries.client("lambda")
     name = _function(client)
-    path = tmp_path / "calls.jsonl"
-    client.invoke(FunctionName=name, InvocationType="Event",
-                  Payload=json.dumps({"path": str(path), "fail_times": 5}).encode())
-    calls = _wait_lines(path, 3)
+    event = _event(recorder, fail_times=5)
+    client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode())
+    calls = _count(recorder, event["key"], 3)
     time.sleep(1.0)  # proving a negative: no 4th attempt comes after the retries are spent
-    assert len(_wait_lines(path, 3)) == 3
+    assert len(recorder.of(event["key"])) == 3
     assert calls[1]["t"] - calls[0]["t"] >= 0.2
     assert calls[2]["t"] - calls[1]["t"] >= 0.4
     assert len({c["id"] for c in calls}) == 1  # the same request id on every attempt
 
 
-def test_maximum_retry_attempts_and_failure_destination(fast_retries: LaminaServer, tmp_path: Path) -> None:
+def test_maximum_retry_attempts_and_failure_destination(fast_retries: LaminaServer, recorder: Recorder) -> None:
     client = fast_retries.client("lambda")
     name = _function(client)
     collector = _function(client, COLLECTOR)
@@ -106,11 +116,11 @@ def test_maximum_retry_attempts_and_failure_destination(fast_retries: LaminaServ
         DestinationConfig={"OnFailure": {"Destination": collector_arn}})
     assert config["MaximumRetryAttempts"] == 0
     assert config["FunctionArn"].endswith(f":{name}:$LATEST")
-    path, records = tmp_path / "calls.jsonl", tmp_path / "records.jsonl"
-    event = {"path": str(path), "fail_times": 5, "record_path": str(records)}
+    event = _event(recorder, fail_times=5)
     response = client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode())
-    [record] = _wait_lines(records, 1)
-    assert len(_wait_lines(path, 1)) == 1
+    [delivered] = _count(recorder, "record:" + event["key"], 1)
+    assert len(recorder.of(event["key"])) == 1
+    record = delivered["record"]
     context = record["requestContext"]
     assert context["requestId"] == response["ResponseMetadata"]["RequestId"]
     assert context["condition"] == "RetriesExhausted"
@@ -123,18 +133,17 @@ def test_maximum_retry_attempts_and_failure_destination(fast_retries: LaminaServ
     assert record["version"] == "1.0"
 
 
-def test_success_destination(fast_retries: LaminaServer, tmp_path: Path) -> None:
+def test_success_destination(fast_retries: LaminaServer, recorder: Recorder) -> None:
     client = fast_retries.client("lambda")
     name = _function(client)
     collector_arn = client.get_function(FunctionName=_function(client, COLLECTOR))["Configuration"]["FunctionArn"]
     client.put_function_event_invoke_config(FunctionName=name,
                                             DestinationConfig={"OnSuccess": {"Destination": collector_arn}})
-    records = tmp_path / "records.jsonl"
-    client.invoke(FunctionName=name, InvocationType="Event",
-                  Payload=json.dumps({"path": str(tmp_path / "c.jsonl"), "record_path": str(records)}).encode())
-    [record] = _wait_lines(records, 1)
-    assert record["requestContext"]["condition"] == "Success"
-    assert record["responsePayload"] == {"ok": 1}
+    event = _event(recorder)
+    client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode())
+    [delivered] = _count(recorder, "record:" + event["key"], 1)
+    assert delivered["record"]["requestContext"]["condition"] == "Success"
+    assert delivered["record"]["responsePayload"] == {"ok": 1}
 
 
 def test_event_invoke_config_operations(fast_retries: LaminaServer) -> None:
@@ -156,28 +165,27 @@ def test_event_invoke_config_operations(fast_retries: LaminaServer) -> None:
         client.get_function_event_invoke_config(FunctionName=name)
 
 
-def test_async_payload_limit_is_256kb(fast_retries: LaminaServer, tmp_path: Path) -> None:
+def test_async_payload_limit_is_256kb(fast_retries: LaminaServer) -> None:
     client = fast_retries.client("lambda")
     name = _function(client)
     with pytest.raises(ClientError) as refused:
         client.invoke(FunctionName=name, InvocationType="Event",
-                      Payload=json.dumps({"path": "x", "pad": "a" * 270_000}).encode())
+                      Payload=json.dumps({"pad": "a" * 270_000}).encode())
     assert refused.value.response["Error"]["Code"] == "RequestTooLargeException"
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
 
 
-def test_kill_9_during_a_burst_loses_no_accepted_event(fresh_server: LaminaServer, tmp_path: Path) -> None:
+def test_kill_9_during_a_burst_loses_no_accepted_event(fresh_server: LaminaServer, recorder: Recorder) -> None:
     fresh_server.start()
     client = fresh_server.client("lambda", max_pool_connections=32)
     name = _function(client)
-    path = tmp_path / "burst.jsonl"
+    key = unique_name("burst")
     accepted: list[int] = []
-    from concurrent.futures import ThreadPoolExecutor
 
     def send(n: int) -> int | None:
         try:
             client.invoke(FunctionName=name, InvocationType="Event",
-                          Payload=json.dumps({"path": str(path), "n": n}).encode())
+                          Payload=json.dumps({"recorder": recorder.url, "key": key, "n": n}).encode())
             return n
         except Exception:
             return None  # refused or cut off by the kill: not accepted, so not owed
@@ -193,9 +201,4 @@ def test_kill_9_during_a_burst_loses_no_accepted_event(fresh_server: LaminaServe
     assert len(accepted) >= 1000
     fresh_server.start()
     owed = set(accepted)
-    deadline = time.monotonic() + 180
-    delivered: set[int] = set()
-    while time.monotonic() < deadline and not owed <= delivered:
-        time.sleep(0.2)  # the function's side effect is a file: there is no event to await
-        delivered = {line["n"] for line in _wait_lines(path, 1)}
-    assert owed <= delivered, f"lost: {sorted(owed - delivered)[:20]}"
+    recorder.wait_for(lambda records: owed <= {r["n"] for r in records if r.get("key") == key}, timeout=180)
