@@ -43,6 +43,20 @@ def _env(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dev(args: argparse.Namespace) -> int:
+    from lamina.dev import DevError, run
+
+    overrides = {"data_dir": args.data_dir, "port": args.port}
+    settings = Settings.from_env(**{k: v for k, v in overrides.items() if v is not None})
+    try:
+        return run(args.folder, args.handler, args.runtime, args.name, args.debug, settings)
+    except DevError as error:
+        print(f"lamina dev: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
 def _coverage(args: argparse.Namespace) -> int:
     from lamina.coverage import all_coverage, render_markdown, render_text
 
@@ -114,6 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--region", default=None)
     logs.add_argument("--data-dir", type=Path, default=None)
     logs.set_defaults(func=_logs)
+
+    dev = commands.add_parser("dev", help="run a folder as a function with a URL, hot reload and live logs")
+    dev.add_argument("folder")
+    dev.add_argument("--handler", help="module.function (default: lambda_function.lambda_handler or the "
+                                       "single `handler` found)")
+    dev.add_argument("--runtime", help="e.g. python3.12 (default: the Python running lamina)")
+    dev.add_argument("--name", help="function name (default: the folder's name)")
+    dev.add_argument("--debug", action="store_true", help="wait for a debugger (LAMINA_DEBUG=1 on the function)")
+    dev.add_argument("--port", type=int, default=None, help="port of the lamina to use or start")
+    dev.add_argument("--data-dir", type=Path, default=None)
+    dev.set_defaults(func=_dev)
 
     coverage = commands.add_parser("coverage", help="which operations of each service lamina implements")
     coverage.add_argument("service", nargs="?", help="a botocore service name, e.g. lambda")

@@ -74,7 +74,7 @@ class LaminaServer:
         return boto3.client(
             service, endpoint_url=self.endpoint, region_name=region, aws_access_key_id=key,
             aws_secret_access_key=secret,
-            config=Config(retries={"max_attempts": 1}, read_timeout=120, **config))  # type: ignore[arg-type]
+            config=Config(retries={"total_max_attempts": 1}, read_timeout=120, **config))  # type: ignore[arg-type]
 
     def env(self) -> dict[str, str]:
         key, secret = self.credentials()
