@@ -78,6 +78,7 @@ def compile_statement(statement: Statement, variables: bool) -> CompiledStatemen
 class CompiledPolicy:
     document: PolicyDocument
     statements: tuple[CompiledStatement, ...]
+    uses_resource_tags: bool = False  # whether evaluating it needs the resource's tags (aws:ResourceTag/...)
     _by_action: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
 
     def for_action(self, action: str) -> tuple[CompiledStatement, ...]:
@@ -91,9 +92,20 @@ class CompiledPolicy:
         return found
 
 
+def _mentions_resource_tags(document: PolicyDocument) -> bool:
+    for statement in document.statements:
+        if any(c.key.lower().startswith("aws:resourcetag/") for c in statement.conditions):
+            return True
+        texts = [*(statement.resources or ()), *(v for c in statement.conditions for v in c.values)]
+        if any("${aws:resourcetag/" in t.lower() for t in texts):
+            return True
+    return False
+
+
 def compile_document(document: PolicyDocument) -> CompiledPolicy:
     variables = document.variables_enabled
-    return CompiledPolicy(document, tuple(compile_statement(s, variables) for s in document.statements))
+    return CompiledPolicy(document, tuple(compile_statement(s, variables) for s in document.statements),
+                          _mentions_resource_tags(document))
 
 
 @functools.lru_cache(maxsize=2048)

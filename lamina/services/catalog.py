@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Callable
 
 from lamina.gateway.services import ServiceEndpoint
-from lamina.services import lambda_
+from lamina.services import iam, lambda_, sts
 from lamina.services.platform import Platform
 
 Builder = Callable[[Platform], ServiceEndpoint]
 
 BUILDERS: list[Builder] = [
+    iam.build,
+    sts.build,
     lambda_.build,
 ]
