@@ -42,6 +42,9 @@ class Settings:
     # minutes), and the first back-off after a throttle (Lambda: 1 second, doubling to 5 minutes).
     async_retry_delays: tuple[float, ...] = (60.0, 120.0)
     async_backoff_start: float = 1.0
+    # Temporary credentials (STS sessions, execution-role credentials) last their AWS duration times
+    # this factor: tests shorten it to see tokens expire and be renewed without waiting an hour.
+    credential_duration_scale: float = 1.0
     log_level: str = "info"
 
     @classmethod
@@ -59,6 +62,7 @@ class Settings:
             log_level=env.get("LAMINA_LOG_LEVEL", "info"),
             async_retry_delays=tuple(float(x) for x in env.get("LAMINA_ASYNC_RETRY_DELAYS", "60,120").split(",")),
             async_backoff_start=float(env.get("LAMINA_ASYNC_BACKOFF_START", 1.0)),
+            credential_duration_scale=float(env.get("LAMINA_CREDENTIAL_DURATION_SCALE", 1.0)),
         )
         for key, value in overrides.items():
             if value is not None:

@@ -27,7 +27,16 @@ def _boundary_key(params: Params, where: Where) -> dict[str, object]:
     return {"iam:PermissionsBoundary": params.get("PermissionsBoundary")}
 
 
+def _user_or_caller(params: Params, where: Where) -> str | None:
+    """"If you do not specify a user name, IAM determines the user name implicitly based on the AWS
+    access key ID signing the request" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccessKey.html)."""
+    if params.get("UserName"):
+        return _entity("user", "UserName")(params, where)
+    return where.caller if ":user/" in where.caller else None
+
+
 _ATTACH = Op(keys=_policy_arn_key)
+_SELF = Op(resource=_user_or_caller)
 
 TABLE = ServiceActions(
     service=SERVICE,
@@ -49,6 +58,9 @@ TABLE = ServiceActions(
         "AttachGroupPolicy": _ATTACH, "DetachGroupPolicy": _ATTACH,
         "AttachRolePolicy": _ATTACH, "DetachRolePolicy": _ATTACH,
         "CreateUser": Op(keys=_boundary_key), "CreateRole": Op(keys=_boundary_key),
+        "GetUser": _SELF, "CreateAccessKey": _SELF, "ListAccessKeys": _SELF, "UpdateAccessKey": _SELF,
+        "DeleteAccessKey": _SELF, "ChangePassword": _SELF, "ListMFADevices": _SELF, "ListSSHPublicKeys": _SELF,
+        "ListSigningCertificates": _SELF, "ListServiceSpecificCredentials": _SELF,
         "PutUserPermissionsBoundary": Op(keys=_boundary_key),
         "PutRolePermissionsBoundary": Op(keys=_boundary_key),
     },

@@ -24,6 +24,7 @@ class Where:
     region: str
     account: str
     partition: str = "aws"
+    caller: str = ""  # the caller's ARN, for operations that act on the caller when they name no one
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         return f"arn:{self.partition}:{service}:{self.region if region else ''}:{self.account}:{resource}"

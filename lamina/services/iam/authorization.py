@@ -52,7 +52,7 @@ class Authorization:
             return
         account = who.account_id or ctx.account_id
         access = access_for(endpoint.name, operation.name, ctx.params or {},
-                            Where(ctx.region or self.platform.settings.default_region, account))
+                            Where(ctx.region or self.platform.settings.default_region, account, caller=who.arn))
         if not access.checked:
             return
         if endpoint.name == "iam" and who.kind == "user" and who.temporary:

@@ -30,6 +30,7 @@ REFRESH_MARGIN = 20 * 60.0
 class ExecutionRoles:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
+        self.refresh_margin = REFRESH_MARGIN * platform.settings.credential_duration_scale
         self._sessions: dict[tuple[str, str], tuple[Credentials, float]] = {}
 
     async def check(self, ctx: CallContext, role_arn: str, function_arn: str) -> None:
@@ -51,7 +52,7 @@ class ExecutionRoles:
             return None
         key = (role_arn, function_arn)
         cached = self._sessions.get(key)
-        if cached is not None and cached[1] - time.time() > REFRESH_MARGIN:
+        if cached is not None and cached[1] - time.time() > self.refresh_margin:
             return cached[0]
         try:
             credentials, expires_at = await sts.service_session(role_arn, LAMBDA_SERVICE, function_name,

@@ -13,7 +13,7 @@ def build(platform: Platform) -> ServiceEndpoint:
     from lamina.services.sts.provider import StsProvider
     from lamina.services.sts.sessions import SessionKeyResolver, Sessions
 
-    sessions = Sessions(platform.store)
+    sessions = Sessions(platform.store, platform.settings.credential_duration_scale)
     platform.authenticator.add_resolver(SessionKeyResolver(sessions))
     provider = StsProvider(platform, sessions)
     return ServiceEndpoint("sts", load_service_model("sts"), provider, ("sts",), QUERY_CODES)

@@ -175,4 +175,6 @@ class StsProvider(Provider):
             account=account, user_id=f"{role['RoleId']}:{session_name}", name=role["RoleName"],
             duration=SERVICE_SESSION, role_arn=role["Arn"],
             tags={t["Key"]: t["Value"] for t in role.get("Tags") or ()}, source_function_arn=source_arn or "")
-        return Credentials(issued.access_key_id, issued.secret_access_key, issued.session_token), issued.expires_at
+        credentials = Credentials(issued.access_key_id, issued.secret_access_key, issued.session_token,
+                                  issued.expires_at)
+        return credentials, issued.expires_at

@@ -48,8 +48,9 @@ def principal_of(record: dict[str, Any]) -> Principal:
 
 
 class Sessions:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, duration_scale: float = 1.0) -> None:
         self.store = store
+        self.duration_scale = duration_scale  # Settings.credential_duration_scale
         self._last_sweep = 0.0
 
     async def issue(self, *, kind: str, arn: str, account: str, user_id: str, name: str, duration: int,
@@ -57,7 +58,7 @@ class Sessions:
                     source_function_arn: str = "") -> Issued:
         now = time.time()
         issued = Issued(identifiers.access_key_id(identifiers.TEMPORARY_KEY), identifiers.secret_access_key(),
-                        identifiers.session_token(), now + duration)
+                        identifiers.session_token(), now + duration * self.duration_scale)
         await self.store.put(TABLE, issued.access_key_id, {
             "AccessKeyId": issued.access_key_id, "SecretAccessKey": issued.secret_access_key,
             "SessionToken": issued.session_token, "Expiration": issued.expires_at, "Issued": now,
