@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import ipaddress
 from dataclasses import dataclass
 from typing import Callable
@@ -86,11 +87,25 @@ def _binary(value: str, wanted: str) -> bool:
         return False
 
 
-def _ip(value: str, wanted: str) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(value) in ipaddress.ip_network(wanted, strict=False)
+        return ipaddress.ip_address(text)
     except ValueError:
-        return False
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(text, strict=False)  # an address alone is a /32 (or /128)
+    except ValueError:
+        return None
+
+
+def _ip(value: str, wanted: str) -> bool:
+    address, network = _address(value), _network(wanted)
+    return address is not None and network is not None and address.version == network.version and address in network
 
 
 def _arn_like(value: str, wanted: str) -> bool:

@@ -11,6 +11,7 @@ a value is a string, or a tuple of strings for multivalued keys such as
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Iterable, Mapping
 
 from lamina.iam.principal import Principal
@@ -40,8 +41,14 @@ def _text(value: object) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=64)
+def _iso_second(second: int) -> str:
+    return dt.datetime.fromtimestamp(second, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def iso(when: float) -> str:
-    return dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO 8601 to the second (requests in the same second share the text)."""
+    return _iso_second(int(when))
 
 
 def principal_keys(who: Principal) -> Context:

@@ -20,7 +20,7 @@ from typing import Sequence
 from lamina.iam.context import Context
 from lamina.iam.principal import Principal
 from lamina.iam.principals import Grant
-from lamina.iam.statement import CompiledPolicy
+from lamina.iam.statement import CompiledPolicy, CompiledStatement, PolicySet, statements_for
 
 # Where a decision came from, in the words of AWS's access denied messages
 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html).
@@ -44,7 +44,7 @@ class Request:
 class Policies:
     """The policies that apply to a request (session None: no session policy was passed)."""
 
-    identity: Sequence[CompiledPolicy] = ()
+    identity: Sequence[CompiledPolicy] | PolicySet = ()
     resource: CompiledPolicy | None = None
     session: Sequence[CompiledPolicy] | None = None
     boundary: CompiledPolicy | None = None
@@ -64,10 +64,8 @@ class Decision:
 ALLOWED = Decision(True)
 
 
-def _denies(policy: CompiledPolicy | None, request: Request, check_principal: bool) -> bool:
-    if policy is None:
-        return False
-    for statement in policy.for_action(request.action):
+def _denies(statements: tuple[CompiledStatement, ...], request: Request, check_principal: bool = False) -> bool:
+    for statement in statements:
         if statement.allow:
             continue
         if check_principal and statement.grant(request.principal) is None:
@@ -77,21 +75,17 @@ def _denies(policy: CompiledPolicy | None, request: Request, check_principal: bo
     return False
 
 
-def _allows(policy: CompiledPolicy | None, request: Request) -> bool:
-    if policy is None:
-        return False
-    for statement in policy.for_action(request.action):
+def _allows(statements: tuple[CompiledStatement, ...], request: Request) -> bool:
+    for statement in statements:
         if statement.allow and statement.applies(request.resource, request.context):
             return True
     return False
 
 
-def _resource_grant(policy: CompiledPolicy | None, request: Request) -> Grant | None:
+def _resource_grant(statements: tuple[CompiledStatement, ...], request: Request) -> Grant | None:
     """The strongest way an Allow in the resource-based policy names the caller."""
-    if policy is None:
-        return None
     best: Grant | None = None
-    for statement in policy.for_action(request.action):
+    for statement in statements:
         if not statement.allow:
             continue
         grant = statement.grant(request.principal)
@@ -105,25 +99,28 @@ def _resource_grant(policy: CompiledPolicy | None, request: Request) -> Grant | 
 
 
 _RANK = {Grant.ACCOUNT: 0, Grant.ROLE: 1, Grant.DIRECT: 2}
+_NONE: tuple[CompiledStatement, ...] = ()
 
 
 def evaluate(request: Request, policies: Policies, *, resource_required: bool = False) -> Decision:
     """Whether the request is allowed, and if not, why (for the AccessDenied message)."""
-    who = request.principal
+    who, action = request.principal, request.action
+    identity = statements_for(policies.identity, action)
+    resource = policies.resource.for_action(action) if policies.resource is not None else _NONE
+    boundary = policies.boundary.for_action(action) if policies.boundary is not None else _NONE
+    session = statements_for(policies.session, action) if policies.session is not None else _NONE
     # 1. Explicit denies, in every policy that applies.
-    for policy in policies.identity:
-        if _denies(policy, request, False):
-            return Decision(False, True, IDENTITY)
-    if _denies(policies.resource, request, True):
+    if _denies(identity, request):
+        return Decision(False, True, IDENTITY)
+    if _denies(resource, request, check_principal=True):
         return Decision(False, True, policies.resource_kind)
-    if _denies(policies.boundary, request, False):
+    if _denies(boundary, request):
         return Decision(False, True, BOUNDARY)
-    for policy in policies.session or ():
-        if _denies(policy, request, False):
-            return Decision(False, True, SESSION)
+    if _denies(session, request):
+        return Decision(False, True, SESSION)
 
     same_account = request.resource_account in (None, who.account_id)
-    grant = _resource_grant(policies.resource, request)
+    grant = _resource_grant(resource, request)
     if who.kind == "service":
         # A service has no identity policies: only the resource owner's grant counts.
         return ALLOWED if grant is Grant.DIRECT else Decision(False, False, policies.resource_kind)
@@ -133,13 +130,13 @@ def evaluate(request: Request, policies: Policies, *, resource_required: bool = 
         return ALLOWED
     if same_account and grant is Grant.DIRECT:
         return ALLOWED
-    session_allows = policies.session is None or any(_allows(p, request) for p in policies.session)
-    boundary_allows = policies.boundary is None or _allows(policies.boundary, request)
+    session_allows = policies.session is None or _allows(session, request)
+    boundary_allows = policies.boundary is None or _allows(boundary, request)
     if same_account and grant is Grant.ROLE and session_allows and boundary_allows:
         return ALLOWED
 
     # 4. The identity side.
-    if not who.is_root and not any(_allows(p, request) for p in policies.identity):
+    if not who.is_root and not _allows(identity, request):
         return Decision(False, False, IDENTITY)
     if not boundary_allows:
         return Decision(False, False, BOUNDARY)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator, Sequence
 
 from lamina.iam.conditions import Test, compile_conditions
 from lamina.iam.context import Context
@@ -90,6 +90,39 @@ class CompiledPolicy:
                 self._by_action.clear()
             found = self._by_action[key] = tuple(s for s in self.statements if s.action(action))
         return found
+
+
+class PolicySet:
+    """Policies evaluated together (a principal's identity-based policies): their statements that name
+    an action, merged across the policies once per action."""
+
+    __slots__ = ("policies", "uses_resource_tags", "_by_action")
+
+    def __init__(self, policies: Sequence[CompiledPolicy]) -> None:
+        self.policies = tuple(policies)
+        self.uses_resource_tags = any(p.uses_resource_tags for p in self.policies)
+        self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
+
+    def __iter__(self) -> Iterator[CompiledPolicy]:
+        return iter(self.policies)
+
+    def __len__(self) -> int:
+        return len(self.policies)
+
+    def for_action(self, action: str) -> tuple[CompiledStatement, ...]:
+        key = action.lower()
+        found = self._by_action.get(key)
+        if found is None:
+            if len(self._by_action) >= _ACTION_CACHE_LIMIT:
+                self._by_action.clear()
+            found = self._by_action[key] = tuple(s for p in self.policies for s in p.for_action(action))
+        return found
+
+
+def statements_for(policies: Sequence[CompiledPolicy] | PolicySet, action: str) -> tuple[CompiledStatement, ...]:
+    if isinstance(policies, PolicySet):
+        return policies.for_action(action)
+    return tuple(s for p in policies for s in p.for_action(action))
 
 
 def _mentions_resource_tags(document: PolicyDocument) -> bool:

@@ -55,9 +55,14 @@ def _derived(service: str) -> ServiceActions:
     return ServiceActions(service=service, prefix=_PREFIXES.get(service, service))
 
 
+_TAG_MEMBERS = ("Tags", "tags", "TagKeys", "tagKeys")
+
+
 def _tags(params: Params) -> Context:
     """aws:RequestTag/<key> and aws:TagKeys from the request's tags (map or Key/Value list)."""
     keys: Context = {}
+    if not any(member in params for member in _TAG_MEMBERS):
+        return keys
     for member in ("Tags", "tags"):
         tags = params.get(member)
         if isinstance(tags, Mapping):

@@ -10,7 +10,7 @@ with the service's access-denied code and AWS's message
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from lamina.gateway.context import RequestContext
 from lamina.iam.actions import access_for, tables
@@ -20,7 +20,7 @@ from lamina.iam.document import PolicyKind
 from lamina.iam.evaluation import ALLOWED, RESOURCE, Decision, Policies, Request, evaluate
 from lamina.iam.messages import access_denied_message
 from lamina.iam.principal import Principal
-from lamina.iam.statement import CompiledPolicy, compile_policy
+from lamina.iam.statement import CompiledPolicy, PolicySet, compile_policy
 from lamina.protocol.errors import AccessDeniedError, ServiceError
 from lamina.protocol.models import error_shapes
 from lamina.services.iam.directory import Directory
@@ -38,6 +38,12 @@ class InvalidClientTokenId(ServiceError):
 def resource_account(arn: str) -> str | None:
     parts = arn.split(":", 5)
     return parts[4] or None if len(parts) == 6 and parts[0] == "arn" else None
+
+
+def _uses_resource_tags(identity: PolicySet | Sequence[CompiledPolicy]) -> bool:
+    if isinstance(identity, PolicySet):
+        return identity.uses_resource_tags
+    return any(p.uses_resource_tags for p in identity)
 
 
 class Authorization:
@@ -108,7 +114,8 @@ class Authorization:
         if owner:
             context["aws:resourceaccount"] = owner
         tags_of = getattr(peer, "resource_tags", None)
-        if tags_of is not None and any(p.uses_resource_tags for p in (*policies.identity, resource_policy) if p):
+        if tags_of is not None and (_uses_resource_tags(policies.identity)
+                                    or (resource_policy is not None and resource_policy.uses_resource_tags)):
             context.update(tag_keys("aws:resourcetag", await tags_of(resource)))
         return evaluate(Request(who, action, resource, context, owner), policies,
                         resource_required=resource_required)

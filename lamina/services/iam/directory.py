@@ -11,7 +11,7 @@ from lamina.gateway.auth import KeyGrant
 from lamina.iam.evaluation import Policies
 from lamina.iam.managed import aws_managed_policies
 from lamina.iam.principal import Principal
-from lamina.iam.statement import CompiledPolicy, compile_policy
+from lamina.iam.statement import CompiledPolicy, PolicySet, compile_policy
 from lamina.services.iam.records import (
     GROUPS, POLICIES, ROLES, USERS, AccessKeyTable, Document, RecordTable)
 from lamina.store import Store
@@ -122,7 +122,8 @@ class Directory:
             text = await self.default_document(boundary)
             boundary_policy = compile_policy(text) if text else None
         session = [compile_policy(t) for t in who.session_policies] if who.session_policies else None
-        return Policies(identity=[compile_policy(t) for t in texts], session=session, boundary=boundary_policy)
+        return Policies(identity=PolicySet([compile_policy(t) for t in texts]), session=session,
+                        boundary=boundary_policy)
 
     # -- access keys ---------------------------------------------------------------------
     async def grant(self, key_id: str) -> KeyGrant | None:
