@@ -21,18 +21,14 @@ from lamina.iam.evaluation import ALLOWED, RESOURCE, Decision, Policies, Request
 from lamina.iam.messages import access_denied_message
 from lamina.iam.principal import Principal
 from lamina.iam.statement import CompiledPolicy, PolicySet, compile_policy
-from lamina.protocol.errors import AccessDeniedError, ServiceError
+from lamina.protocol.errors import AccessDeniedError
 from lamina.protocol.models import error_shapes
 from lamina.services.iam.directory import Directory
+from lamina.services.iam.errors import InvalidClientTokenId
 from lamina.services.platform import Platform
 
 # Access-denied error shapes, by the code they carry, in the order a model's own is looked for.
 _DENIED_SHAPES = ("AccessDeniedException", "AccessDenied", "AuthorizationError")
-
-
-class InvalidClientTokenId(ServiceError):
-    code = "InvalidClientTokenId"
-    status = 403
 
 
 def resource_account(arn: str) -> str | None:
@@ -64,7 +60,7 @@ class Authorization:
         if endpoint.name == "iam" and who.kind == "user" and who.temporary:
             # Credentials from GetSessionToken cannot call IAM without MFA
             # (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html).
-            raise InvalidClientTokenId("The security token included in the request is invalid")
+            raise InvalidClientTokenId("The security token included in the request is invalid.")
         resource = access.resource
         if endpoint.name == "iam":
             resource = await self.directory.with_path(resource)

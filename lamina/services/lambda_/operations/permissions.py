@@ -12,11 +12,7 @@ from typing import Any
 
 import orjson
 
-from lamina.iam.context import context_of
-from lamina.iam.document import PolicyKind
-from lamina.iam.evaluation import Policies, Request, evaluate
-from lamina.iam.principal import service_principal
-from lamina.iam.statement import compile_policy
+from lamina.iam.service_access import service_may
 from lamina.services.context import CallContext
 from lamina.services.lambda_.functions import FunctionRecord
 from lamina.services.lambda_.operations.base import LambdaBase
@@ -64,13 +60,8 @@ class PermissionOperations(LambdaBase):
     # -- for services that invoke functions (interfaces.InvokePermissions) ---------------------
     async def may_invoke(self, function_arn: str, *, service: str, source_arn: str | None = None,
                          source_account: str | None = None) -> bool:
-        text = await self.resource_policy(function_arn)
-        if text is None:
-            return False
-        context = context_of({"aws:SourceArn": source_arn, "aws:SourceAccount": source_account,
-                              "aws:PrincipalServiceName": service, "aws:PrincipalIsAWSService": True})
-        request = Request(service_principal(service), INVOKE, function_arn, context)
-        return evaluate(request, Policies(resource=compile_policy(text, PolicyKind.RESOURCE))).allowed
+        return service_may(await self.resource_policy(function_arn), service=service, action=INVOKE,
+                           resource=function_arn, source_arn=source_arn, source_account=source_account)
 
     # -- a deleted function, version or alias takes its policy along ------------------------
     async def on_function_deleted(self, record: FunctionRecord) -> None:
