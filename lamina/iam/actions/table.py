@@ -62,9 +62,15 @@ class ServiceActions:
     operations: Mapping[str, Op] = field(default_factory=dict)
     # The error code a denial answers with, when the model's access-denied shape does not say.
     denied_code: str | None = None
+    # For services whose actions are not named after operations (API Gateway's HTTP verbs on paths):
+    # operation -> Op, computed once per operation.
+    derive: Callable[[str], Op] | None = None
 
     def entry(self, operation: str) -> Op:
-        return self.operations.get(operation) or _DEFAULT
+        found = self.operations.get(operation)
+        if found is None and self.derive is not None:
+            found = self.derive(operation)
+        return found or _DEFAULT
 
     def action(self, operation: str) -> str:
         return f"{self.prefix}:{self.entry(operation).action or operation}"
