@@ -8,7 +8,10 @@ variable), and a function with a 3-statement resource policy. Then times the
 check on request contexts as the gateway hands them over (after parsing):
 Lambda Invoke and GetFunction by that user (allowed, so the whole policy set is
 evaluated), a denied DeleteFunction, and the same Invoke by the account root.
-The baseline is the same loop awaiting a no-op check. Prints median and p99 in
+The baseline is the same loop awaiting a no-op check. Then the whole request
+path (the gateway's handler chain: SigV4, parsing, the check, the provider,
+serialization) for SigV4-signed GetFunctionConfiguration requests, with the
+check and without it, by the user and by the root. Prints median and p99 in
 microseconds.
 
     PYTHONPATH=. python bench/iam_authorize.py [count]
@@ -18,11 +21,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from urllib.parse import urlsplit
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from lamina.config import Settings
 from lamina.gateway.context import RequestContext
@@ -103,6 +111,45 @@ async def time_check(check, ctx: RequestContext, count: int) -> list[int]:  # ty
     return timings
 
 
+def signed_get(credentials: Credentials) -> HttpRequest:
+    """GetFunctionConfiguration as boto3 signs it, as the gateway receives it."""
+    request = AWSRequest(method="GET", url=f"http://127.0.0.1:9060/2015-03-31/functions/{FUNCTION}/configuration")
+    SigV4Auth(credentials, "lambda", "us-east-1").add_auth(request)
+    prepared = request.prepare()
+    headers = {k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in prepared.headers.items()}
+    headers["host"] = "127.0.0.1:9060"
+    parts = urlsplit(prepared.url)
+    return HttpRequest("GET", parts.path, parts.query, headers, b"", client_ip="127.0.0.1")
+
+
+async def whole_path(node: Node, count: int) -> None:
+    """Round-robin over (caller, with/without the check) so that all four see the same machine."""
+    iam = node.registry.endpoints["iam"].provider
+    ctx = CallContext("iam", "bench", "us-east-1", ACCOUNT, "req", root_principal(ACCOUNT, "root"), "")
+    key = (await iam.create_access_key(ctx, {"UserName": "dev"}))["AccessKey"]
+    who = {"user": Credentials(key["AccessKeyId"], key["SecretAccessKey"]),
+           "root": Credentials(node.root.access_key_id, node.root.secret_access_key)}
+    requests = {name: [signed_get(c) for _ in range(count + 200)] for name, c in who.items()}
+    checks = list(node.authorize.checks)
+    runs = [(name, checked) for checked in (True, False) for name in who]
+    timings: dict[tuple[str, bool], list[int]] = {run: [] for run in runs}
+    clock = time.perf_counter_ns
+    for index in range(count + 200):
+        for name, checked in runs:
+            node.authorize.checks[:] = checks if checked else []
+            start = clock()
+            response = await node.chain.handle(requests[name][index])
+            elapsed = clock() - start
+            assert response.status == 200, response.body
+            if index >= 200:  # the first ones warm up
+                timings[(name, checked)].append(elapsed)
+    node.authorize.checks[:] = checks
+    print(f"Whole request path (SigV4, parse, authorize, GetFunctionConfiguration, serialize), {count} requests each")
+    for (name, checked), values in timings.items():
+        median, p99 = summary(values)
+        print(f"  {name}, {'with' if checked else 'without'} the check{'':8s} median {median:6.1f} us, p99 {p99:6.1f} us")
+
+
 def summary(timings: list[int]) -> tuple[float, float]:
     timings = sorted(timings)
     return statistics.median(timings) / 1000, timings[int(len(timings) * 0.99)] / 1000
@@ -132,6 +179,7 @@ async def main(count: int) -> None:
             for label, ctx in cases.items():
                 median, p99 = summary(await time_check(check, ctx, count))
                 print(f"  {label:34s} median {median:6.1f} us (+{median - base_median:.1f}), p99 {p99:6.1f} us")
+            await whole_path(node, min(count, 5000))
         finally:
             await node.stop()
 

@@ -78,8 +78,15 @@ def principal_keys(who: Principal) -> Context:
 
 
 def request_keys(*, now: float, region: str, source_ip: str | None, secure: bool) -> Context:
-    """aws:CurrentTime, aws:EpochTime, aws:RequestedRegion, aws:SourceIp, aws:SecureTransport."""
-    keys: Context = {"aws:currenttime": iso(now), "aws:epochtime": str(int(now)),
+    """aws:CurrentTime, aws:EpochTime, aws:RequestedRegion, aws:SourceIp, aws:SecureTransport.
+
+    Requests in the same second from the same address share one (read-only) dict."""
+    return _request_keys(int(now), region, source_ip, secure)
+
+
+@functools.lru_cache(maxsize=256)
+def _request_keys(now: int, region: str, source_ip: str | None, secure: bool) -> Context:
+    keys: Context = {"aws:currenttime": iso(now), "aws:epochtime": str(now),
                      "aws:securetransport": "true" if secure else "false", "aws:viaawsservice": "false"}
     if region:
         keys["aws:requestedregion"] = region

@@ -10,6 +10,7 @@ denies requests that reference a qualified ARN".
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lamina.iam.actions.table import Op, Params, ServiceActions, Where, any_resource, given_arn
@@ -22,14 +23,17 @@ _LAYER = re.compile(r"^arn:[^:]*:lambda:(?P<region>[^:]+):(?P<account>\d{12}):la
 
 
 def function_arn(params: Params, where: Where) -> str:
-    ref = str(params["FunctionName"])
+    return _function_arn(str(params["FunctionName"]), params.get("Qualifier"), where.region, where.account,
+                         where.partition)
+
+
+@functools.lru_cache(maxsize=4096)
+def _function_arn(ref: str, qualifier: str | None, region: str, account: str, partition: str) -> str:
     found = _FUNCTION.match(ref)
     if found is None:
-        return where.arn("lambda", f"function:{ref}")
-    region = found["region"] or where.region
-    account = found["account"] or where.account
-    qualifier = found["qualifier"] or params.get("Qualifier")
-    arn = f"arn:{where.partition}:lambda:{region}:{account}:function:{found['name']}"
+        return f"arn:{partition}:lambda:{region}:{account}:function:{ref}"
+    qualifier = found["qualifier"] or qualifier
+    arn = f"arn:{partition}:lambda:{found['region'] or region}:{found['account'] or account}:function:{found['name']}"
     return f"{arn}:{qualifier}" if qualifier else arn
 
 

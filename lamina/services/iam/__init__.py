@@ -4,17 +4,22 @@ and the authorization check that runs before every provider."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lamina.gateway.auth import KeyGrant
 from lamina.gateway.services import ServiceEndpoint
 from lamina.protocol.models import load_service_model
 from lamina.protocol.query import QUERY_CODES
 from lamina.services.platform import Platform
 
+if TYPE_CHECKING:
+    from lamina.services.iam.directory import Directory
+
 
 class IamKeyResolver:
     """Long-term access keys of IAM users (temporary ASIA... keys are STS's)."""
 
-    def __init__(self, directory) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, directory: "Directory") -> None:
         self.directory = directory
 
     async def lookup(self, access_key_id: str) -> KeyGrant | None:

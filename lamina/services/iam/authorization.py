@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 from lamina.gateway.context import RequestContext
 from lamina.iam.actions import access_for, tables
 from lamina.iam.actions.table import Where
-from lamina.iam.context import context_of, principal_keys, request_keys, tag_keys
+from lamina.iam.context import Context, context_of, principal_keys, request_keys, tag_keys
 from lamina.iam.document import PolicyKind
 from lamina.iam.evaluation import ALLOWED, RESOURCE, Decision, Policies, Request, evaluate
 from lamina.iam.messages import access_denied_message
@@ -46,6 +46,7 @@ class Authorization:
     def __init__(self, platform: Platform, directory: Directory) -> None:
         self.platform = platform
         self.directory = directory
+        self._keys_of: dict[int, tuple[Principal, Context]] = {}
 
     # -- the gateway check ------------------------------------------------------------------
     async def __call__(self, ctx: RequestContext) -> None:
@@ -85,6 +86,18 @@ class Authorization:
         return "AccessDenied" if family in ("query", "rest-xml") else "AccessDeniedException"
 
     # -- decisions ----------------------------------------------------------------------------
+    def _principal_keys(self, who: Principal) -> Context:
+        """The caller's condition keys; cached while the caller's Principal object lives on (IAM keeps
+        one per access key until IAM changes, STS one per session)."""
+        cached = self._keys_of.get(id(who))
+        if cached is not None and cached[0] is who:
+            return cached[1]
+        if len(self._keys_of) >= 10_000:
+            self._keys_of.clear()
+        keys = principal_keys(who)
+        self._keys_of[id(who)] = (who, keys)
+        return keys
+
     async def _resource_policy(self, peer: Any, resource: str) -> CompiledPolicy | None:
         reader = getattr(peer, "resource_policy", None)
         if reader is None or resource == "*":
@@ -105,7 +118,7 @@ class Authorization:
         mine = Policies() if who.is_root or who.kind == "service" else await self.directory.policies_for(who)
         policies = Policies(mine.identity, resource_policy, mine.session, mine.boundary, resource_kind)
         context = {**request_keys(now=time.time(), region=region, source_ip=source_ip, secure=secure),
-                   **principal_keys(who), **(keys or {})}
+                   **self._principal_keys(who), **(keys or {})}
         owner = resource_account(resource)
         if owner:
             context["aws:resourceaccount"] = owner

@@ -12,6 +12,7 @@ them on every invoke.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
@@ -33,6 +34,7 @@ def policy_key(account: str, region: str, name: str, qualifier: str | None) -> s
     return f"{function_key(account, region, name)}/{qualifier or ''}"
 
 
+@functools.lru_cache(maxsize=4096)
 def key_of_arn(arn: str) -> str | None:
     found = _FUNCTION_ARN.match(arn)
     if found is None:

@@ -22,6 +22,7 @@ from lamina.store import ANY, Store
 TABLE = "sts:sessions"
 KEEP_EXPIRED_SECONDS = 86_400
 SWEEP_EVERY_SECONDS = 600.0
+CACHED_GRANTS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +87,20 @@ class SessionKeyResolver:
 
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
+        self._grants: dict[str, KeyGrant] = {}  # sessions never change once issued
 
     async def lookup(self, access_key_id: str) -> KeyGrant | None:
         if not access_key_id.startswith("ASIA"):
             return None
+        grant = self._grants.get(access_key_id)
+        if grant is not None:
+            return grant
         record = await self.sessions.record(access_key_id)
         if record is None:
             return None
-        return KeyGrant(record["SecretAccessKey"], principal_of(record), session_token=record["SessionToken"],
-                        expires_at=dt.datetime.fromtimestamp(record["Expiration"], dt.timezone.utc))
+        grant = KeyGrant(record["SecretAccessKey"], principal_of(record), session_token=record["SessionToken"],
+                         expires_at=dt.datetime.fromtimestamp(record["Expiration"], dt.timezone.utc))
+        if len(self._grants) >= CACHED_GRANTS:
+            self._grants.clear()
+        self._grants[access_key_id] = grant
+        return grant
