@@ -49,7 +49,7 @@ def _dev(args: argparse.Namespace) -> int:
     overrides = {"data_dir": args.data_dir, "port": args.port}
     settings = Settings.from_env(**{k: v for k, v in overrides.items() if v is not None})
     try:
-        return run(args.folder, args.handler, args.runtime, args.name, args.debug, settings)
+        return run(args.folder, args.handler, args.runtime, args.name, args.debug, settings, args.role)
     except DevError as error:
         print(f"lamina dev: {error}", file=sys.stderr)
         return 1
@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "single `handler` found)")
     dev.add_argument("--runtime", help="e.g. python3.12 (default: the Python running lamina)")
     dev.add_argument("--name", help="function name (default: the folder's name)")
+    dev.add_argument("--role", help="execution role ARN (default: lamina-dev, created with basic execution)")
     dev.add_argument("--debug", action="store_true", help="wait for a debugger (LAMINA_DEBUG=1 on the function)")
     dev.add_argument("--port", type=int, default=None, help="port of the lamina to use or start")
     dev.add_argument("--data-dir", type=Path, default=None)

@@ -46,6 +46,9 @@ class Settings:
     hot_reload_bucket: str = "hot-reload"
     hot_reload: str = "auto"  # "auto": allowed when listening on loopback only; "on"; "off"
     hot_reload_roots: tuple[str, ...] = field(default_factory=lambda: (str(Path.home()),))
+    # Temporary credentials (STS sessions, execution-role credentials) last their AWS duration times
+    # this factor: tests shorten it to see tokens expire and be renewed without waiting an hour.
+    credential_duration_scale: float = 1.0
     log_level: str = "info"
     # CloudWatch evaluates alarms every minute; data arriving for an alarm's metric is evaluated at once.
     alarm_evaluation_seconds: float = 60.0
@@ -78,6 +81,7 @@ class Settings:
             smtp_host=env.get("LAMINA_SMTP_HOST", ""),
             smtp_port=int(env.get("LAMINA_SMTP_PORT", 25)),
             smtp_sender=env.get("LAMINA_SMTP_SENDER", "no-reply@sns.lamina.local"),
+            credential_duration_scale=float(env.get("LAMINA_CREDENTIAL_DURATION_SCALE", 1.0)),
         )
         if env.get("LAMINA_HOT_RELOAD_ROOTS"):
             settings.hot_reload_roots = tuple(p for p in env["LAMINA_HOT_RELOAD_ROOTS"].split(os.pathsep) if p)

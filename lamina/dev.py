@@ -30,6 +30,10 @@ from lamina.log_tail import tail
 from lamina.server import data_dir_server_info
 
 DEBUG_VARIABLE = "LAMINA_DEBUG"  # set on a function to run it under a debugger (see the README)
+DEV_ROLE = "lamina-dev"
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
 class DevError(Exception):
@@ -117,23 +121,35 @@ def function_name(folder: Path) -> str:
     return name[:64]
 
 
-def _clients(node: Node, settings: Settings) -> tuple[Any, Any]:
+def _clients(node: Node, settings: Settings) -> tuple[Any, Any, Any]:
     creds = load_root_credentials(settings.data_dir)
     if creds is None:
         raise DevError(f"no credentials in {settings.data_dir}")
     common = dict(endpoint_url=node.endpoint, region_name=node.region, aws_access_key_id=creds.access_key_id,
                   aws_secret_access_key=creds.secret_access_key, config=Config(retries={"max_attempts": 2}))
-    return boto3.client("lambda", **common), boto3.client("logs", **common)
+    return boto3.client("lambda", **common), boto3.client("logs", **common), boto3.client("iam", **common)
 
 
-def _deploy(lam: Any, name: str, folder: Path, handler: str, runtime: str, debug: bool, account: str) -> None:
+def dev_role(iam: Any) -> str:
+    """The execution role of functions ``lamina dev`` creates: Lambda may assume it, and it may write logs
+    (as AWSLambdaBasicExecutionRole allows); ``--role`` gives a function another."""
+    try:
+        arn = iam.create_role(RoleName=DEV_ROLE, AssumeRolePolicyDocument=LAMBDA_TRUST,
+                              Description="Execution role of functions run by `lamina dev`")["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        return iam.get_role(RoleName=DEV_ROLE)["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=DEV_ROLE, PolicyArn=BASIC_EXECUTION)
+    return arn
+
+
+def _deploy(lam: Any, name: str, folder: Path, handler: str, runtime: str, debug: bool, role: str) -> None:
     code = {"S3Bucket": "hot-reload", "S3Key": str(folder)}
     variables = {DEBUG_VARIABLE: "1"} if debug else {}
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except lam.exceptions.ResourceNotFoundException:
         lam.create_function(FunctionName=name, Runtime=runtime, Handler=handler, Code=code, Timeout=30,
-                            Role=f"arn:aws:iam::{account}:role/lamina-dev",
+                            Role=role,
                             Environment={"Variables": variables})
         lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
         return
@@ -163,7 +179,7 @@ def _package_warnings(logs: Any, name: str) -> list[str]:
 
 
 def run(folder_arg: str, handler: str | None, runtime: str | None, name: str | None, debug: bool,
-        settings: Settings) -> int:
+        settings: Settings, role: str | None = None) -> int:
     folder = Path(folder_arg).expanduser().resolve()
     if not folder.is_dir():
         raise DevError(f"{folder_arg} is not a folder")
@@ -172,10 +188,10 @@ def run(folder_arg: str, handler: str | None, runtime: str | None, name: str | N
     name = name or function_name(folder)
     node = find_or_start(settings, folder)
     try:
-        lam, logs = _clients(node, settings)
+        lam, logs, iam = _clients(node, settings)
         started = int(time.time() * 1000)
         try:
-            _deploy(lam, name, folder, handler, runtime, debug, settings.account_id)
+            _deploy(lam, name, folder, handler, runtime, debug, role or dev_role(iam))
             url = _url(lam, name)
         except ClientError as error:
             raise DevError(f"{error.response['Error']['Code']}: {error.response['Error']['Message']}") from None

@@ -7,6 +7,8 @@ import textwrap
 import uuid
 import zipfile
 
+# The execution role of the tests' functions; LaminaServer.create_role() makes it (Lambda refuses roles
+# that do not exist or that it may not assume).
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
 

@@ -17,6 +17,10 @@ import boto3
 from botocore.config import Config
 
 REGION = "us-east-1"
+# A trust policy that lets Lambda assume a role: what an execution role needs
+# (https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html).
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
 def free_port() -> int:
@@ -75,6 +79,14 @@ class LaminaServer:
             service, endpoint_url=self.endpoint, region_name=region, aws_access_key_id=key,
             aws_secret_access_key=secret,
             config=Config(retries={"total_max_attempts": 1}, read_timeout=120, **config))  # type: ignore[arg-type]
+
+    def create_role(self, name: str = "lambda-role", trust: str = LAMBDA_TRUST) -> str:
+        """An execution role Lambda may assume (made once per server); returns its ARN."""
+        iam = self.client("iam")
+        try:
+            return iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        except iam.exceptions.EntityAlreadyExistsException:
+            return iam.get_role(RoleName=name)["Role"]["Arn"]
 
     def env(self) -> dict[str, str]:
         key, secret = self.credentials()

@@ -46,6 +46,9 @@ class Credentials:
     access_key_id: str
     secret_access_key: str
     session_token: str | None = None
+    # When they expire (epoch seconds): given to the runtime as AWS_CREDENTIAL_EXPIRATION, which makes
+    # the AWS SDKs re-read the (renewed) variables before then instead of keeping the first ones.
+    expiration: float | None = None
 
 
 class ResponseStream(Protocol):

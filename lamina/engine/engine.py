@@ -10,7 +10,7 @@ import uuid
 
 import orjson
 
-from lamina.engine import isolation, layers
+from lamina.engine import debugging, isolation, layers
 from lamina.engine.api import (
     AccountConcurrency,
     Credentials,
@@ -149,16 +149,26 @@ class Engine:
         environment_id = uuid.uuid4().hex
         group = spec.log_group or f"/aws/lambda/{spec.function_name}"
         stream = stream_name(spec.version, environment_id, time.time())
+        debug_port = None
+        if debugging.requested(spec):
+            if runtime.family == "provided":
+                log.warning("%s: debug mode is for the Python and Node.js runtimes, not %s", spec.function_name,
+                            spec.runtime)
+            else:
+                debug_port = debugging.free_loopback_port()
+                log.info("%s: environment %s waits for a debugger on 127.0.0.1:%d", spec.function_name,
+                         environment_id[:12], debug_port)
         launched = await self._launcher.launch(LaunchRequest(
             spec=spec, runtime=runtime, runtime_dir=runtime_dir, opt_dir=opt_dir, environment_id=environment_id,
             log_group=group, log_stream=stream, credentials=credentials,
-            initialization_type="provisioned-concurrency" if provisioned else "on-demand",
+            initialization_type="provisioned-concurrency" if provisioned else "on-demand", debug_port=debug_port,
         ))
         environment_log = EnvironmentLog(self.log_sink, spec.account_id, spec.region, group, stream)
         environment_log.attach(launched.output_fd)
         return ExecutionEnvironment(
             environment_id=environment_id, spec=spec, process=launched.process, connection=launched.connection,
-            log=environment_log, resources=launched.resources, init_timeout_s=self.settings.init_timeout_s,
+            log=environment_log, resources=launched.resources,
+            init_timeout_s=self.settings.init_timeout_s, debugging=debug_port is not None,
             credentials=credentials, provisioned=provisioned, billed_init=runtime.family == "provided",
         )
 

@@ -65,7 +65,8 @@ class ProcessExited(ChannelClosed):
 class ExecutionEnvironment:
     def __init__(self, *, environment_id: str, spec: FunctionSpec, process: EnvironmentProcess,
                  connection: Connection, log: EnvironmentLog, resources: Resources, init_timeout_s: float,
-                 credentials: Credentials | None, provisioned: bool, billed_init: bool) -> None:
+                 credentials: Credentials | None, provisioned: bool, billed_init: bool,
+                 debugging: bool = False) -> None:
         self.id = environment_id
         self.spec = spec
         self.process = process
@@ -76,6 +77,8 @@ class ExecutionEnvironment:
         self.credentials = credentials
         self.provisioned = provisioned
         self.billed_init = billed_init  # custom runtimes are billed for init (Lambda pricing)
+        # Debug mode: the runtime waits for a debugger and may sit at a breakpoint, so no timeout applies.
+        self.debugging = debugging
         self.state = State.STARTING
         self.launched = time.perf_counter()
         self.last_used = time.monotonic()
@@ -125,7 +128,7 @@ class ExecutionEnvironment:
         written the logs, so nothing it logged is lost.
         """
         try:
-            header, body = await self.connection.receive(timeout=self.init_timeout_s)
+            header, body = await self.connection.receive(timeout=None if self.debugging else self.init_timeout_s)
         except TimeoutError:
             self.init_ms = (time.perf_counter() - self.launched) * 1000
             self.process.kill()
@@ -225,7 +228,7 @@ class ExecutionEnvironment:
         streamed = False
         while True:
             remaining = self.spec.timeout_s - (time.perf_counter() - started)
-            reply, body = await self.connection.receive(timeout=max(remaining, 0.0))
+            reply, body = await self.connection.receive(timeout=None if self.debugging else max(remaining, 0.0))
             kind = reply.get("type")
             if kind == "stream_begin":
                 streamed = True

@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from lamina.engine import debugging
 from lamina.engine.api import Credentials, FunctionSpec
 from lamina.engine.channel import Channel
 from lamina.engine.environment import Connection, Resources
@@ -47,6 +48,7 @@ class LaunchRequest:
     log_stream: str
     credentials: Credentials | None
     initialization_type: str  # "on-demand" | "provisioned-concurrency"
+    debug_port: int | None = None  # debug mode: the loopback port the runtime's debugger listens on
 
 
 class InvalidEntrypoint(Exception):
@@ -93,6 +95,9 @@ class DirectLauncher:
             endpoint_url=self.endpoint_url, runtime_api=runtime_api and await runtime_api.start(),
             credentials=request.credentials, initialization_type=request.initialization_type,
         )
+        if request.debug_port is not None:
+            root = debugging.host_debugpy_root(self.work_dir)
+            variables.update(debugging.debug_variables(runtime, request.debug_port, root and str(root)))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         read_fd, write_fd = os.pipe()
         try:

@@ -14,6 +14,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from lamina.engine import debugging
 from lamina.engine.cgroups import EnvironmentCgroup
 from lamina.engine.channel import Channel
 from lamina.engine.environment import Connection
@@ -97,6 +98,9 @@ class SandboxLauncher:
         if python:
             await asyncio.to_thread(tree.compile_for, runtime_dir, interpreter, runtime.name, PYTHON_PRELOAD)
             visible["/var/runtime"] = str(runtime_dir)
+            debugpy = debugging.debugpy_package()
+            if debugpy is not None:  # read-only, on sys.path only in debug mode
+                visible[f"{debugging.SANDBOX_DEBUGPY_ROOT}/debugpy"] = str(debugpy)
         elif runtime.executable is not None:
             # Node.js outside the OS directories (nvm, a tarball): its tree must be visible too.
             node_prefix = runtime.executable.parent.parent
@@ -147,6 +151,8 @@ class SandboxLauncher:
             endpoint_url=self.endpoint_url, runtime_api=runtime_api and await runtime_api.start(),
             credentials=request.credentials, initialization_type=request.initialization_type,
         )
+        if request.debug_port is not None:
+            variables.update(debugging.debug_variables(runtime, request.debug_port, debugging.SANDBOX_DEBUGPY_ROOT))
         uid = self.uids.take() if self.plan.mode == "root" else SANDBOX_UID
         give_back = (lambda: self.uids.give_back(uid)) if self.plan.mode == "root" else None
         cgroup = self.plan.cgroups.create(request.environment_id, spec.memory_mb) if self.plan.cgroups else None

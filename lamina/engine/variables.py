@@ -5,6 +5,7 @@ https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configur
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from lamina.engine.api import Credentials, FunctionSpec
@@ -28,6 +29,9 @@ def credential_variables(credentials: Credentials | None) -> dict[str, str]:
                  "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key}
     if credentials.session_token:
         variables["AWS_SESSION_TOKEN"] = credentials.session_token
+    if credentials.expiration is not None:
+        variables["AWS_CREDENTIAL_EXPIRATION"] = dt.datetime.fromtimestamp(
+            credentials.expiration, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return variables
 
 

@@ -55,3 +55,49 @@ class MetricPublisher(Protocol):
     def put_metric_data(self, account: str, region: str, namespace: str, data: list[dict[str, Any]]) -> None:
         """``data`` as PutMetricData's MetricData members (MetricName, Dimensions, Value/Values/StatisticValues,
         Unit, Timestamp, StorageResolution)."""
+
+
+class ResourcePolicies(Protocol):
+    """Any service with resource-based policies or tags (Lambda functions, SQS queues, SNS topics...).
+
+    IAM's authorization check calls these on the service a request is for, when its provider has them:
+    the resource policy takes part in every decision on that resource, and the tags give the
+    aws:ResourceTag/<key> condition keys.
+    """
+
+    async def resource_policy(self, arn: str) -> str | None:
+        """The policy document (JSON text) attached to the resource ``arn`` names, or None."""
+
+    async def resource_tags(self, arn: str) -> dict[str, str]:
+        """The resource's tags ({} when it has none or does not exist)."""
+
+
+class AccessChecker(Protocol):
+    """IAM: decide whether a principal may do something that is not a request to the API, e.g.
+    iam:PassRole when CreateFunction names an execution role."""
+
+    async def authorize(self, principal: Any, action: str, resource: str, *,
+                        keys: dict[str, Any] | None = None) -> Any:
+        """A ``lamina.iam.evaluation.Decision`` (truthy when allowed); format a denial with
+        ``lamina.iam.messages.access_denied_message``."""
+
+
+class RoleSessions(Protocol):
+    """STS: temporary credentials for a role, as a service assumes it (Lambda's execution roles)."""
+
+    async def trusts_service(self, role_arn: str, service: str) -> bool:
+        """Whether the role exists and its trust policy lets ``service`` (lambda.amazonaws.com) assume it."""
+
+    async def service_session(self, role_arn: str, service: str, session_name: str, *,
+                              source_arn: str | None = None) -> Any:
+        """New temporary credentials (``lamina.engine.api.Credentials``) and their expiry, as
+        ``(credentials, expires_at_epoch_seconds)``; raises LookupError when the role cannot be assumed."""
+
+
+class InvokePermissions(Protocol):
+    """Lambda: may a service invoke a function, by the function's resource-based policy?"""
+
+    async def may_invoke(self, function_arn: str, *, service: str, source_arn: str | None = None,
+                         source_account: str | None = None) -> bool:
+        """True when the function's (or the qualified version's/alias's) policy lets ``service``
+        (e.g. "events.amazonaws.com") invoke it on behalf of ``source_arn`` / ``source_account``."""

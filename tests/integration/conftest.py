@@ -13,6 +13,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
     """One lamina for the tests that do not restart it."""
     node = LaminaServer(tmp_path_factory.mktemp("lamina") / "data").start()
     try:
+        node.create_role()  # tests.functions.ROLE, the execution role the tests' functions run as
         yield node
     finally:
         node.stop()

@@ -35,7 +35,8 @@ def sink() -> Iterator[SmtpSink]:
 def mail_server(tmp_path: Path, sink: SmtpSink) -> Iterator[LaminaServer]:
     node = LaminaServer(tmp_path / "data", extra_env=sink.env())
     try:
-        yield node.start()
+        node.start().create_role()
+        yield node
     finally:
         node.stop()
 

@@ -52,6 +52,7 @@ def fast_retries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaSer
                         extra_env={"LAMINA_ASYNC_RETRY_DELAYS": "0.2,0.4", "LAMINA_ASYNC_BACKOFF_START": "0.1"})
     node.start()
     try:
+        node.create_role()
         yield node
     finally:
         node.stop()
@@ -176,7 +177,7 @@ def test_async_payload_limit_is_256kb(fast_retries: LaminaServer) -> None:
 
 
 def test_kill_9_during_a_burst_loses_no_accepted_event(fresh_server: LaminaServer, recorder: Recorder) -> None:
-    fresh_server.start()
+    fresh_server.start().create_role()
     client = fresh_server.client("lambda", max_pool_connections=32)
     name = _function(client)
     key = unique_name("burst")

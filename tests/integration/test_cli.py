@@ -11,6 +11,14 @@ from pathlib import Path
 from tests.functions import python_zip, unique_name
 from tests.lamina_server import LaminaServer
 
+# The README's way to make an execution role; a second run finds it already there.
+CREATE_ROLE = """
+aws iam create-role --role-name cli-role --assume-role-policy-document \\
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}' \\
+    > /dev/null 2>&1 || true
+ROLE_ARN=$(aws iam get-role --role-name cli-role --query Role.Arn --output text)
+"""
+
 SOURCE = """
 def handler(event, context):
     return {"greeting": "hello " + event["name"]}
@@ -36,8 +44,9 @@ def test_aws_cli_creates_invokes_updates_and_deletes(server: LaminaServer, tmp_p
     (tmp_path / "fn.zip").write_bytes(python_zip(SOURCE))
     name = unique_name("cli")
     script = f"""
+{CREATE_ROLE}
 aws lambda create-function --function-name {name} --runtime python3.11 --handler app.handler \\
-    --role arn:aws:iam::000000000000:role/any --zip-file fileb://fn.zip > created.json
+    --role "$ROLE_ARN" --zip-file fileb://fn.zip > created.json
 aws lambda wait function-active-v2 --function-name {name}
 aws lambda invoke --function-name {name} --payload '{{"name": "cli"}}' out.json > invoke.json
 aws lambda update-function-configuration --function-name {name} --timeout 7 > updated.json
@@ -60,8 +69,9 @@ def test_aws_cli_reports_handler_errors(server: LaminaServer, tmp_path: Path) ->
     (tmp_path / "fn.zip").write_bytes(python_zip("def handler(event, context):\n    raise KeyError('k')\n"))
     name = unique_name("cli-err")
     script = f"""
+{CREATE_ROLE}
 aws lambda create-function --function-name {name} --runtime python3.11 --handler app.handler \\
-    --role arn:aws:iam::000000000000:role/any --zip-file fileb://fn.zip > /dev/null
+    --role "$ROLE_ARN" --zip-file fileb://fn.zip > /dev/null
 aws lambda wait function-active-v2 --function-name {name}
 aws lambda invoke --function-name {name} out.json > invoke.json
 """

@@ -19,6 +19,7 @@ def handler(event, context):
 @pytest.mark.parametrize("stop", ["restart", "kill -9"])
 def test_functions_survive(fresh_server: LaminaServer, stop: str) -> None:
     fresh_server.start()
+    fresh_server.create_role()
     client = fresh_server.client("lambda")
     names = [unique_name("durable") for _ in range(3)]
     for index, name in enumerate(names):

@@ -30,7 +30,7 @@ def test_member_lamina_cannot_honour_is_refused_by_name(server: LaminaServer) ->
 
 
 def test_member_lamina_ignores_is_logged_once(fresh_server: LaminaServer) -> None:
-    fresh_server.start()
+    fresh_server.start().create_role()
     client = fresh_server.client("lambda")
     for _ in range(2):
         client.create_function(FunctionName=unique_name(), Runtime="python3.11", Role=ROLE, Handler="app.handler",

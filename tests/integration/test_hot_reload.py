@@ -27,6 +27,7 @@ def hot_server(tmp_path: Path, workspace: Path) -> Iterator[LaminaServer]:
     node = LaminaServer(tmp_path / "data", extra_env={"LAMINA_HOT_RELOAD_ROOTS": str(workspace)})
     node.start()
     try:
+        node.create_role()
         yield node
     finally:
         node.stop()
@@ -131,6 +132,7 @@ def test_refused_on_a_server_bound_to_a_public_address(tmp_path: Path, workspace
                         extra_args=["--host", "0.0.0.0"])
     node.start()
     try:
+        node.create_role()
         with pytest.raises(ClientError) as refused:
             node.client("lambda").create_function(
                 FunctionName=unique_name(), Runtime="python3.11", Role=ROLE, Handler="app.handler",

@@ -172,6 +172,9 @@ def test_lambda_subscription_invokes_the_function(server, sns, topic: str) -> No
                             "    print('GOT', record['EventSource'], record['Sns']['Subject'], record['Sns']['Message'])\n")})
     lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
     function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    # SNS invokes only functions whose policy lets it (https://docs.aws.amazon.com/sns/latest/dg/sns-lambda-as-subscriber.html).
+    lam.add_permission(FunctionName=name, StatementId="from-topic", Action="lambda:InvokeFunction",
+                       Principal="sns.amazonaws.com", SourceArn=topic)
     arn = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function_arn)["SubscriptionArn"]
     assert arn.startswith(topic + ":")  # Lambda endpoints need no confirmation
     sns.publish(TopicArn=topic, Message="hello function", Subject="Greeting")

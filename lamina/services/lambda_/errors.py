@@ -54,3 +54,9 @@ class ProvisionedConcurrencyConfigNotFoundException(ServiceError):
 
 class InvalidRuntimeException(ServiceError):
     status = 502
+
+
+class AccessDeniedException(ServiceError):
+    """A denial Lambda itself decides (iam:PassRole for an execution role, a service without permission)."""
+
+    status = 403

@@ -15,6 +15,7 @@ from lamina.services.lambda_.operations.functions import FunctionOperations
 from lamina.services.lambda_.operations.hot_reload import HotReloadOperations
 from lamina.services.lambda_.operations.invoke import InvokeOperations
 from lamina.services.lambda_.operations.layers import LayerOperations
+from lamina.services.lambda_.operations.permissions import PermissionOperations
 from lamina.services.lambda_.operations.tagging import TagOperations
 from lamina.services.lambda_.operations.versions import VersionOperations
 from lamina.services.platform import Platform
@@ -22,6 +23,7 @@ from lamina.triggers.async_invoker import AsyncInvoker, AsyncSettings, Callbacks
 
 
 class LambdaProvider(
+    PermissionOperations,  # first: it extends deletion of versions and aliases with their policies
     FunctionOperations,
     VersionOperations,
     AliasOperations,

@@ -102,6 +102,15 @@ class SnsProvider(Provider):
         await self.topics.set_attribute(params["TopicArn"], params["AttributeName"], params.get("AttributeValue"))
         return None
 
+    # -- IAM: the topic policy and tags take part in every decision on the topic (interfaces.ResourcePolicies)
+    async def resource_policy(self, arn: str) -> str | None:
+        topic = await self.topics.find(arn)
+        return topic["Attributes"].get("Policy") if topic else None
+
+    async def resource_tags(self, arn: str) -> dict[str, str]:
+        topic = await self.topics.find(arn)
+        return dict(topic.get("Tags") or {}) if topic else {}
+
     # -- subscriptions ----------------------------------------------------------------------------
     async def subscribe(self, ctx: CallContext, params: Params) -> Result:
         topic = await self.topics.get(params["TopicArn"])

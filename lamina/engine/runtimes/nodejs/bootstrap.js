@@ -293,7 +293,21 @@ process.on('unhandledRejection', (reason) => {
   setImmediate(() => process.exit(128));
 });
 
+// Debug mode (LAMINA_DEBUG=1 on the function): Node's inspector on this environment's own loopback port;
+// wait for a debugger (Chrome DevTools, VS Code) before the handler module is loaded.
+function waitForDebugger() {
+  const port = process.env._LAMINA_DEBUG_PORT;
+  if (!port) return;
+  delete process.env._LAMINA_DEBUG_PORT;
+  const inspector = require('inspector');
+  inspector.open(Number(port), '127.0.0.1', false);
+  process.stdout.write(`lamina: node inspector waiting for a debugger on 127.0.0.1:${port} ` +
+    `(${inspector.url()}; the code is at ${process.env.LAMBDA_TASK_ROOT || '/var/task'})\n`);
+  inspector.waitForDebugger();
+}
+
 async function main() {
+  waitForDebugger();
   patchConsole();
   let handler;
   try {

@@ -295,6 +295,25 @@ def set_search_path(task_root, opt_dir):
                    os.path.join(opt_dir, "python"), runtime_dir] + rest
 
 
+def wait_for_debugger():
+    """Debug mode (LAMINA_DEBUG=1 on the function): listen for a Debug Adapter Protocol client on this
+    environment's own loopback port and wait until one has attached and configured its breakpoints."""
+    port = os.environ.pop("_LAMINA_DEBUG_PORT", None)
+    debugpy_root = os.environ.pop("_LAMINA_DEBUGPY_PATH", None)
+    if port is None:
+        return
+    if debugpy_root is None:
+        print("lamina: debug mode asked for, but debugpy is not installed with lamina", flush=True)
+        return
+    sys.path.append(debugpy_root)
+    import debugpy
+    # The adapter runs in this process: the sandbox needs no second interpreter, and it dies with us.
+    debugpy.listen(("127.0.0.1", int(port)), in_process_debug_adapter=True)
+    print("lamina: debugpy waiting for a debugger on 127.0.0.1:{} (Debug Adapter Protocol, attach to "
+          "continue; the code is at {})".format(port, os.environ.get("LAMBDA_TASK_ROOT", "/var/task")), flush=True)
+    debugpy.wait_for_client()
+
+
 def main(channel_fd, opt_dir):
     """Run the runtime: from the command line, or in a process forked from the zygote."""
     channel = Channel(channel_fd)
@@ -304,6 +323,7 @@ def main(channel_fd, opt_dir):
     set_search_path(task_root, opt_dir)
     os.chdir(task_root)
     install_logging()
+    wait_for_debugger()
     try:
         handler = load_handler(os.environ["_HANDLER"])
     except FaultError as fault:

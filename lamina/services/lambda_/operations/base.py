@@ -15,6 +15,7 @@ from lamina.services.lambda_ import hot_reload, native_code
 from lamina.services.lambda_.aliases import AliasTable
 from lamina.services.lambda_.code_store import CodeArtifact, CodeStore
 from lamina.services.lambda_.errors import InvalidParameterValueException, PreconditionFailedException
+from lamina.services.lambda_.execution_role import ExecutionRoles
 from lamina.services.lambda_.functions import FunctionRecord, FunctionTable, function_key
 from lamina.services.lambda_.invoke import function_spec
 from lamina.services.lambda_.layers import LayerTable
@@ -42,6 +43,7 @@ class LambdaBase(Provider):
         self.aliases = AliasTable(self.store)
         self.resolver = Resolver(self.functions, self.versions, self.aliases)
         self.lifecycle = Lifecycle(self.functions)
+        self.roles = ExecutionRoles(platform)
 
     async def resolve(self, ctx: CallContext, name: str, qualifier: str | None = None) -> Target:
         """The function, version or alias a request names (name, partial or full ARN, qualifier)."""
@@ -128,6 +130,11 @@ class LambdaBase(Provider):
         prefix = function_key(record.account, record.region, record.name) + "/"
         for stored in await self.store.scan(table, prefix):
             await self.store.delete(table, stored.key)
+
+    async def may_invoke(self, function_arn: str, *, service: str, source_arn: str | None = None,
+                         source_account: str | None = None) -> bool:
+        """Whether the function's policy lets ``service`` invoke it (implemented by the permissions group)."""
+        raise NotImplementedError
 
     async def on_function_deleted(self, record: FunctionRecord) -> None:
         """Called when a function is deleted; groups with per-function state clean up and call super()."""

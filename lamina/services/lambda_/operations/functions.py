@@ -29,8 +29,9 @@ class FunctionOperations(LambdaBase):
         await self.check_layers(ctx, params.get("Layers"))
         if await self.functions.find(ctx.account_id, ctx.region, name) is not None:
             raise ResourceConflictException(f"Function already exist: {name}")
-        artifact = await self.code_from(params["Code"])
         arn = function_arn(ctx.region, ctx.account_id, name)
+        await self.roles.check(ctx, params["Role"], arn)
+        artifact = await self.code_from(params["Code"])
         config = configuration.initial_configuration({**params, "FunctionName": name}, arn, f"/aws/lambda/{name}")
         config.update(CodeSize=artifact.size, CodeSha256=artifact.sha256_b64,
                       LastModified=configuration.last_modified_now(), RevisionId=configuration.new_revision_id())
@@ -115,6 +116,8 @@ class FunctionOperations(LambdaBase):
         self.lifecycle.refuse_if_busy(record)
         self.check_revision(record.config.get("RevisionId"), params.get("RevisionId"))
         configuration.check_limits(params)
+        if params.get("Role") and params["Role"] != record.config.get("Role"):
+            await self.roles.check(ctx, params["Role"], record.arn)
         updated = configuration.apply_update(record.config, params)
         if "Runtime" in params or "Handler" in params:
             self.check_runtime(updated.get("Runtime"), updated.get("Handler"), updated.get("PackageType", "Zip"))
@@ -154,6 +157,7 @@ class FunctionOperations(LambdaBase):
         await self.versions.delete_all(record)
         await self.functions.remove(record)
         await self.on_function_deleted(record)
+        self.roles.forget(record.arn)
         self.engine.retire(record.arn)
         for digest in digests:
             await self.forget_code_if_unused(digest)

@@ -12,7 +12,7 @@ from lamina.engine.api import EngineError, Invocation, ResponseStream, Throttled
 from lamina.services.context import CallContext
 from lamina.services.lambda_ import invoke
 from lamina.services.lambda_.aliases import choose_version
-from lamina.services.lambda_.errors import ResourceNotFoundException, TooManyRequestsException
+from lamina.services.lambda_.errors import AccessDeniedException, ResourceNotFoundException, TooManyRequestsException
 from lamina.services.lambda_.metrics import InvocationMetrics
 from lamina.services.lambda_.operations.base import LambdaBase
 from lamina.services.lambda_.targets import Target
@@ -48,9 +48,10 @@ class InvokeOperations(LambdaBase):
         target = await self._runnable(target)
         version, config, code = await self._routed(target)
         spec = self.spec_for(target, version, config, code)
+        credentials = await self.roles.credentials(config.get("Role"), target.record.name, target.record.arn)
         invocation = Invocation(request_id=request_id, payload=payload, invoked_function_arn=target.arn,
                                 client_context=client_context, tail_log=tail_log,
-                                response_stream=response_stream)
+                                response_stream=response_stream, credentials=credentials)
         self.platform.logs.formats.configure(spec.account_id, spec.region, spec.log_group, spec.log_format,
                                              spec.application_log_level, spec.system_log_level)
         metrics = self.invocation_metrics
@@ -100,6 +101,15 @@ class InvokeOperations(LambdaBase):
         """The AsyncInvoker interface other services call (rules, topics, destinations)."""
         parts = function_arn.split(":")
         target = await self.resolver.resolve(parts[3], parts[4], function_arn)
+        service = (source or {}).get("service")
+        if service and service != "lambda.amazonaws.com":
+            # Another service invokes on a resource owner's behalf: the function's policy must allow it
+            # (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
+            if not await self.may_invoke(target.arn, service=service, source_arn=source.get("arn"),
+                                         source_account=source.get("account")):
+                raise AccessDeniedException(
+                    f"User: {service} is not authorized to perform: lambda:InvokeFunction on resource: "
+                    f"{target.arn} because no resource-based policy allows the lambda:InvokeFunction action")
         request_id = str(uuid.uuid4())
         await self.accept_event(target, invoke.check_payload(payload, MAX_ASYNC_PAYLOAD), request_id, source)
         return request_id
