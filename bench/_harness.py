@@ -22,7 +22,13 @@ from tests.lamina_server import LaminaServer  # noqa: E402
 
 def start_lamina(**env: str) -> LaminaServer:
     data = Path(tempfile.mkdtemp(prefix="lamina-bench-")) / "data"
-    return LaminaServer(data, extra_env=dict(env)).start()
+    server = LaminaServer(data, extra_env=dict(env)).start()
+    try:
+        server.create_role()  # tests.functions.ROLE: functions need an execution role Lambda may assume
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 def presign(server: LaminaServer, method: str, path: str, body: bytes, headers: dict[str, str] | None = None,

@@ -21,7 +21,7 @@ import time
 
 from _harness import machine, start_lamina
 
-from tests.functions import python_zip
+from tests.functions import ROLE, python_zip
 from tests.lamina_server import free_port
 
 CONNECTIONS = 64
@@ -82,7 +82,7 @@ def main() -> None:
     try:
         client = server.client("lambda")
         arn = client.create_function(FunctionName="small-json", Runtime="python3.11", Handler="app.handler",
-                                     Role="arn:aws:iam::000000000000:role/bench",
+                                     Role=ROLE,
                                      Code={"ZipFile": python_zip(SOURCE)})["FunctionArn"]
         client.get_waiter("function_active_v2").wait(FunctionName="small-json", WaiterConfig={"Delay": 1})
         url_host = client.create_function_url_config(FunctionName="small-json", AuthType="NONE")["FunctionUrl"].split("/")[2]

@@ -21,9 +21,10 @@ import zipfile
 
 from _harness import machine, percentile, presign, start_lamina, summary, timed_requests
 
+from tests.functions import ROLE  # the execution role start_lamina creates
+
 NOOP = "def handler(event, context):\n    return None\n"
 BOTO = "import boto3\n\ndef handler(event, context):\n    return None\n"
-ROLE = "arn:aws:iam::000000000000:role/bench"
 
 
 def package(source: str) -> bytes:

@@ -1,6 +1,6 @@
 """Per-environment cgroups (v1): memory limit and usage, out-of-memory kills, pids limit, CPU share.
 
-One directory per environment under ``<controller>/lamina/``; the environment's
+One directory per environment under ``<controller>/lamina/engine-<pid>-<id>/``; the environment's
 set-up process joins them by writing to ``cgroup.procs`` files the engine opens
 and passes along. CPU share follows memory as in Lambda, where 1,769 MB is one
 vCPU (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html);
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import uuid
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,17 @@ def _read(path: Path) -> str:
 
 
 class CgroupTree:
-    """The engine's cgroups under each v1 controller; ``probe`` says whether the machine lets us use them."""
+    """The engine's cgroups under each v1 controller; ``probe`` says whether the machine lets us use them.
+
+    Each engine has its own directory, ``<controller>/lamina/engine-<pid>-<id>/``, holding one cgroup
+    per environment: several engines on one machine (a test suite, a second node) never touch each
+    other's cgroups, and the leftovers of an engine that died are known by its pid being gone.
+    """
 
     def __init__(self, name: str = "lamina") -> None:
-        self.bases = {controller: ROOT / controller / name for controller in CONTROLLERS}
+        self.owner = f"engine-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.parents = {controller: ROOT / controller / name for controller in CONTROLLERS}
+        self.bases = {controller: parent / self.owner for controller, parent in self.parents.items()}
 
     def probe(self) -> str | None:
         """None when usable, else why not."""
@@ -44,7 +52,7 @@ class CgroupTree:
             if not (ROOT / controller / "cgroup.procs").exists():
                 return f"no cgroup v1 {controller} controller at {ROOT / controller}"
             try:
-                base.mkdir(exist_ok=True)
+                base.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 return f"cannot create {base}: {error.strerror}"
         if not (self.bases["memory"] / "memory.oom_control").exists():
@@ -54,7 +62,7 @@ class CgroupTree:
     def create(self, environment_id: str, memory_mb: int) -> EnvironmentCgroup:
         paths = {controller: base / environment_id for controller, base in self.bases.items()}
         for path in paths.values():
-            path.mkdir()
+            path.mkdir(parents=True)  # parents: an engine of an older lamina may have removed our empty base
         limit = memory_mb * 1024 * 1024
         _write(paths["memory"] / "memory.limit_in_bytes", str(limit))
         # No swap on top of the limit where the kernel accounts it.
@@ -66,14 +74,43 @@ class CgroupTree:
         return EnvironmentCgroup(paths)
 
     def remove_leftovers(self) -> None:
-        """Environments of an engine that died left empty cgroups: remove them."""
+        """Remove what engines that died left behind (never another live engine's cgroups)."""
+        for parent in self.parents.values():
+            for child in parent.iterdir() if parent.exists() else ():
+                if child.is_dir() and child.name != self.owner and not _owner_alive(child.name):
+                    _remove_tree(child)
+
+    def release(self) -> None:
+        """The engine stops: remove its directory (its environments' cgroups are gone by now)."""
         for base in self.bases.values():
-            for child in base.iterdir() if base.exists() else ():
-                if child.is_dir():
-                    try:
-                        child.rmdir()
-                    except OSError:
-                        pass
+            _remove_tree(base)
+
+
+def _owner_alive(name: str) -> bool:
+    parts = name.split("-")
+    if len(parts) != 3 or parts[0] != "engine" or not parts[1].isdigit():
+        return False  # an environment's cgroup from before engines had directories of their own
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_tree(path: Path) -> None:
+    """rmdir, children first (a cgroup directory goes with rmdir once no process is in it)."""
+    try:
+        children = [child for child in path.iterdir() if child.is_dir()]
+    except OSError:
+        return
+    for child in children:
+        _remove_tree(child)
+    try:
+        path.rmdir()
+    except OSError as error:
+        log.debug("could not remove %s: %s", path, error)
 
 
 class EnvironmentCgroup:

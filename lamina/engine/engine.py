@@ -98,6 +98,8 @@ class Engine:
             await asyncio.wait([asyncio.shield(process.exited) for process in processes], timeout=5)
         if isinstance(self._launcher, SandboxLauncher):
             self._launcher.stop()
+        if self.isolation.cgroups is not None:
+            await asyncio.to_thread(self.isolation.cgroups.release)
 
     # invocations
     async def invoke(self, spec: FunctionSpec, invocation: Invocation) -> InvocationResult:
