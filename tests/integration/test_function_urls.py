@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from tests.engine.test_response_streaming import CUSTOM_STREAMING, NODE_STREAMING
 from tests.functions import unique_name
 from tests.gate import Gate
+from tests.identities import allow, make_user, policy
 from tests.http_clients import create_function, create_python_function, request
 
 ECHO = """
@@ -188,6 +189,27 @@ def test_aws_iam_urls_need_a_valid_signature(server, lambda_client) -> None:  # 
     forged = AWSRequest(method="GET", url=url, headers={})
     SigV4Auth(Credentials(key, "not-the-secret"), "lambda", "us-east-1").add_auth(forged)
     assert request(server, "GET", url, headers=dict(forged.headers)).status_code == 403
+
+
+def _signed_get(server, url: str, key: str, secret: str, token: str | None = None) -> int:  # type: ignore[no-untyped-def]
+    signed = AWSRequest(method="GET", url=url, headers={})
+    SigV4Auth(Credentials(key, secret, token), "lambda", "us-east-1").add_auth(signed)
+    return request(server, "GET", url, headers=dict(signed.headers)).status_code
+
+
+def test_aws_iam_urls_need_invoke_function_url_permission(server, lambda_client) -> None:  # type: ignore[no-untyped-def]
+    # https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html: identity policy or function policy.
+    name = unique_name("urlperm")
+    arn = create_python_function(server, name, ECHO)
+    url = lambda_client.create_function_url_config(FunctionName=name, AuthType="AWS_IAM")["FunctionUrl"]
+    nobody = make_user(server)
+    assert _signed_get(server, url, nobody.access_key_id, nobody.secret_access_key) == 403
+    allowed = make_user(server, policy(allow("lambda:InvokeFunctionUrl", arn,
+                                             Condition={"StringEquals": {"lambda:FunctionUrlAuthType": "AWS_IAM"}})))
+    assert _signed_get(server, url, allowed.access_key_id, allowed.secret_access_key) == 201
+    lambda_client.add_permission(FunctionName=name, StatementId="nobody-too", Action="lambda:InvokeFunctionUrl",
+                                 Principal=nobody.arn, FunctionUrlAuthType="AWS_IAM")
+    assert _signed_get(server, url, nobody.access_key_id, nobody.secret_access_key) == 201
 
 
 @pytest.mark.parametrize("files,runtime,handler", [

@@ -123,8 +123,10 @@ class FunctionUrlDoor:
     async def _caller(self, request: HttpRequest, route: UrlRoute) -> Principal | None:
         """The SigV4-signed caller of an AWS_IAM URL, if the signature holds and the caller may invoke.
 
-        Until IAM policies land, a caller of the function's own account may; others may not
-        (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+        The caller needs ``lambda:InvokeFunctionUrl`` on the function (or the alias the URL is for),
+        from its identity policies or the function's policy, both when it is of another account
+        (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). A node that serves no IAM lets
+        callers of the function's own account in.
         """
         try:
             signature = read_signature(request)
@@ -133,7 +135,15 @@ class FunctionUrlDoor:
             principal = await self.provider.platform.authenticator.authenticate(request, signature)
         except SignatureProblem:
             return None
-        return principal if principal.account_id == route.account else None
+        iam = self.provider.platform.peer("iam")
+        if iam is None:
+            return principal if principal.account_id == route.account else None
+        arn = f"arn:aws:lambda:{route.region}:{route.account}:function:{route.function_name}"
+        if route.qualifier:
+            arn = f"{arn}:{route.qualifier}"
+        decision = await iam.authorize(principal, "lambda:InvokeFunctionUrl", arn,
+                                       keys={"lambda:FunctionUrlAuthType": "AWS_IAM"})
+        return principal if decision else None
 
 
 def _iam_context(principal: Principal) -> dict[str, Any]:
