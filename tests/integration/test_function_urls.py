@@ -18,8 +18,8 @@ from botocore.exceptions import ClientError
 from tests.engine.test_response_streaming import CUSTOM_STREAMING, NODE_STREAMING
 from tests.functions import unique_name
 from tests.gate import Gate
-from tests.identities import allow, make_user, policy
 from tests.http_clients import create_function, create_python_function, request
+from tests.identities import allow, make_user, policy
 
 ECHO = """
 import base64, json
