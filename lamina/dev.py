@@ -163,10 +163,20 @@ def _deploy(lam: Any, name: str, folder: Path, handler: str, runtime: str, debug
 
 
 def _url(lam: Any, name: str) -> str:
+    """The function's public URL; as in AWS, its policy must let everyone invoke through it
+    (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html), which ``lamina dev`` grants."""
     try:
         return lam.get_function_url_config(FunctionName=name)["FunctionUrl"]
     except lam.exceptions.ResourceNotFoundException:
-        return lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+        url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    for statement, action, extra in (
+            ("FunctionURLAllowPublicAccess", "lambda:InvokeFunctionUrl", {"FunctionUrlAuthType": "NONE"}),
+            ("FunctionURLInvokeAllowPublicAccess", "lambda:InvokeFunction", {"InvokedViaFunctionUrl": True})):
+        try:
+            lam.add_permission(FunctionName=name, StatementId=statement, Principal="*", Action=action, **extra)
+        except lam.exceptions.ResourceConflictException:
+            pass  # granted by an earlier run
+    return url
 
 
 def _package_warnings(logs: Any, name: str) -> list[str]:

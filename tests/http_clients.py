@@ -40,3 +40,14 @@ def create_function(server: LaminaServer, name: str, files: dict[str, str], runt
                                  Code={"ZipFile": zip_files(files, modes)}, **extra)["FunctionArn"]
     client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
     return arn
+
+
+def allow_public_url(client: Any, name: str, qualifier: str | None = None) -> None:
+    """The function policy a public (AuthType NONE) URL needs: lambda:InvokeFunctionUrl and, for URLs made
+    since October 2025, lambda:InvokeFunction via the URL, both for everyone
+    (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html)."""
+    extra = {"Qualifier": qualifier} if qualifier else {}
+    client.add_permission(FunctionName=name, StatementId="FunctionURLAllowPublicAccess", Principal="*",
+                          Action="lambda:InvokeFunctionUrl", FunctionUrlAuthType="NONE", **extra)
+    client.add_permission(FunctionName=name, StatementId="FunctionURLInvokeAllowPublicAccess", Principal="*",
+                          Action="lambda:InvokeFunction", InvokedViaFunctionUrl=True, **extra)

@@ -121,8 +121,9 @@ def evaluate(request: Request, policies: Policies, *, resource_required: bool = 
 
     same_account = request.resource_account in (None, who.account_id)
     grant = _resource_grant(resource, request)
-    if who.kind == "service":
-        # A service has no identity policies: only the resource owner's grant counts.
+    if who.kind in ("service", "anonymous"):
+        # A service, or an unauthenticated caller (a public function URL), has no identity policies:
+        # only the resource owner's grant counts.
         return ALLOWED if grant is Grant.DIRECT else Decision(False, False, policies.resource_kind)
     if resource_required and grant is None:
         return Decision(False, False, policies.resource_kind)

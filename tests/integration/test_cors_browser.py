@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 
 from tests.functions import unique_name
-from tests.http_clients import create_python_function
+from tests.http_clients import allow_public_url, create_python_function
 from tests.lamina_server import LaminaServer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -91,12 +91,14 @@ def test_function_url_cors_in_a_browser(server: LaminaServer, pages: _Pages) -> 
     create_python_function(server, allowed, HELLO)
     url = client.create_function_url_config(FunctionName=allowed, AuthType="NONE", Cors={
         "AllowOrigins": [pages.origin], "AllowMethods": ["PUT"], "AllowHeaders": ["x-custom", "content-type"]})
+    allow_public_url(client, allowed)
     assert _browser_result(pages, "allowed", url["FunctionUrl"]) == "OK:hello-from-PUT"
 
     refused = unique_name("cors-no")
     create_python_function(server, refused, HELLO)
     other = client.create_function_url_config(FunctionName=refused, AuthType="NONE", Cors={
         "AllowOrigins": ["https://somewhere.else"], "AllowMethods": ["PUT"], "AllowHeaders": ["x-custom"]})
+    allow_public_url(client, refused)
     assert _browser_result(pages, "refused", other["FunctionUrl"]) == "BLOCKED:TypeError"
 
 

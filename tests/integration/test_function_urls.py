@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from tests.engine.test_response_streaming import CUSTOM_STREAMING, NODE_STREAMING
 from tests.functions import unique_name
 from tests.gate import Gate
-from tests.http_clients import create_function, create_python_function, request
+from tests.http_clients import allow_public_url, create_function, create_python_function, request
 from tests.identities import allow, make_user, policy
 
 ECHO = """
@@ -50,6 +50,7 @@ def echo_url(server) -> tuple[str, str]:  # type: ignore[no-untyped-def]
         FunctionName=name, AuthType="NONE",
         Cors={"AllowOrigins": ["https://app.example"], "AllowMethods": ["GET", "PUT"],
               "AllowHeaders": ["x-custom"], "ExposeHeaders": ["x-echo"], "MaxAge": 60})
+    allow_public_url(server.client("lambda"), name)
     return name, config["FunctionUrl"]
 
 
@@ -59,6 +60,8 @@ def test_configuration_lifecycle(server, lambda_client) -> None:  # type: ignore
     created = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE")
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
     url = created["FunctionUrl"]
+    allow_public_url(lambda_client, name)
+    assert request(server, "GET", url).status_code == 201
     assert url.startswith("http://") and f".lambda-url.us-east-1.localhost:{server.port}/" in url
     assert created["InvokeMode"] == "BUFFERED" and created["AuthType"] == "NONE"
     with pytest.raises(ClientError) as conflict:
@@ -81,6 +84,7 @@ def test_url_of_a_deleted_function_stops_answering(server, lambda_client) -> Non
     name = unique_name("urlgone")
     create_python_function(server, name, ECHO)
     url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    allow_public_url(lambda_client, name)
     assert request(server, "GET", url).status_code == 201
     lambda_client.delete_function(FunctionName=name)
     assert request(server, "GET", url).status_code == 403
@@ -204,12 +208,41 @@ def test_aws_iam_urls_need_invoke_function_url_permission(server, lambda_client)
     url = lambda_client.create_function_url_config(FunctionName=name, AuthType="AWS_IAM")["FunctionUrl"]
     nobody = make_user(server)
     assert _signed_get(server, url, nobody.access_key_id, nobody.secret_access_key) == 403
-    allowed = make_user(server, policy(allow("lambda:InvokeFunctionUrl", arn,
-                                             Condition={"StringEquals": {"lambda:FunctionUrlAuthType": "AWS_IAM"}})))
+    url_only = make_user(server, policy(allow("lambda:InvokeFunctionUrl", arn)))
+    assert _signed_get(server, url, url_only.access_key_id, url_only.secret_access_key) == 403
+    allowed = make_user(server, policy(
+        allow("lambda:InvokeFunctionUrl", arn, Condition={"StringEquals": {"lambda:FunctionUrlAuthType": "AWS_IAM"}}),
+        allow("lambda:InvokeFunction", arn, Condition={"Bool": {"lambda:InvokedViaFunctionUrl": "true"}})))
     assert _signed_get(server, url, allowed.access_key_id, allowed.secret_access_key) == 201
-    lambda_client.add_permission(FunctionName=name, StatementId="nobody-too", Action="lambda:InvokeFunctionUrl",
+    lambda_client.add_permission(FunctionName=name, StatementId="nobody-url", Action="lambda:InvokeFunctionUrl",
                                  Principal=nobody.arn, FunctionUrlAuthType="AWS_IAM")
+    lambda_client.add_permission(FunctionName=name, StatementId="nobody-invoke", Action="lambda:InvokeFunction",
+                                 Principal=nobody.arn, InvokedViaFunctionUrl=True)
     assert _signed_get(server, url, nobody.access_key_id, nobody.secret_access_key) == 201
+
+
+def test_public_urls_need_a_policy_granting_everyone_both_actions(server, lambda_client) -> None:  # type: ignore[no-untyped-def]
+    # https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html: "your function's resource-based policy is
+    # always in effect and must grant public access"; since October 2025 InvokeFunction too.
+    name = unique_name("urlpublic")
+    create_python_function(server, name, ECHO)
+    url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    assert request(server, "GET", url).status_code == 403
+    lambda_client.add_permission(FunctionName=name, StatementId="url", Principal="*",
+                                 Action="lambda:InvokeFunctionUrl", FunctionUrlAuthType="NONE")
+    assert request(server, "GET", url).status_code == 403
+    lambda_client.add_permission(FunctionName=name, StatementId="invoke", Principal="*",
+                                 Action="lambda:InvokeFunction", InvokedViaFunctionUrl=True)
+    assert request(server, "GET", url).status_code == 201
+    # A grant for AWS_IAM URLs does not open a NONE one.
+    other = unique_name("urlpublic")
+    create_python_function(server, other, ECHO)
+    other_url = lambda_client.create_function_url_config(FunctionName=other, AuthType="NONE")["FunctionUrl"]
+    lambda_client.add_permission(FunctionName=other, StatementId="url", Principal="*",
+                                 Action="lambda:InvokeFunctionUrl", FunctionUrlAuthType="AWS_IAM")
+    lambda_client.add_permission(FunctionName=other, StatementId="invoke", Principal="*",
+                                 Action="lambda:InvokeFunction", InvokedViaFunctionUrl=True)
+    assert request(server, "GET", other_url).status_code == 403
 
 
 @pytest.mark.parametrize("files,runtime,handler", [
@@ -222,6 +255,7 @@ def test_streamed_response_reaches_the_client_before_the_function_returns(
     create_function(server, name, files, runtime, handler, Timeout=20)
     url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE",
                                                    InvokeMode="RESPONSE_STREAM")["FunctionUrl"]
+    allow_public_url(lambda_client, name)
     gate = Gate()
     host = url.split("/")[2]
     received: list[bytes] = []
@@ -252,6 +286,7 @@ def test_streamed_http_response_prelude(server, lambda_client) -> None:  # type:
     create_function(server, name, source, "nodejs20.x", "app.handler")
     url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE",
                                                    InvokeMode="RESPONSE_STREAM")["FunctionUrl"]
+    allow_public_url(lambda_client, name)
     response = request(server, "GET", url)
     assert response.status_code == 207
     assert response.headers["x-streamed"] == "yes" and response.headers["content-type"] == "text/csv"
@@ -265,5 +300,6 @@ def test_response_stream_mode_with_a_runtime_that_does_not_stream(server, lambda
     create_python_function(server, name, ECHO)
     url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE",
                                                    InvokeMode="RESPONSE_STREAM")["FunctionUrl"]
+    allow_public_url(lambda_client, name)
     response = request(server, "GET", url + "?shape=object")
     assert response.status_code == 200 and response.json() == {"plain": True}

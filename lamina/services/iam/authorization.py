@@ -115,7 +115,8 @@ class Authorization:
             resource_policy = await self._resource_policy(peer, resource)
         if who.is_root and resource_policy is None and not resource_required:
             return ALLOWED  # the root's identity is not bound by policies
-        mine = Policies() if who.is_root or who.kind == "service" else await self.directory.policies_for(who)
+        mine = Policies() if who.is_root or who.kind in ("service", "anonymous") \
+            else await self.directory.policies_for(who)
         policies = Policies(mine.identity, resource_policy, mine.session, mine.boundary, resource_kind)
         context = {**request_keys(now=time.time(), region=region, source_ip=source_ip, secure=secure),
                    **self._principal_keys(who), **(keys or {})}

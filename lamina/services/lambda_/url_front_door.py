@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lamina.gateway.sigv4 import SignatureProblem, read_signature
+from lamina.iam.principal import Principal, anonymous_principal
 from lamina.protocol.errors import ServiceError
 from lamina.protocol.http import HttpRequest, HttpResponse
 from lamina.proxy.event_v2 import Route2, event_v2
@@ -28,7 +29,6 @@ from lamina.services.lambda_.function_urls import UrlRoute, url_host
 from lamina.services.lambda_.invoke import MAX_SYNC_PAYLOAD
 
 if TYPE_CHECKING:
-    from lamina.iam.principal import Principal
     from lamina.services.lambda_.provider import LambdaProvider
 
 log = logging.getLogger("lamina.lambda.urls")
@@ -79,10 +79,12 @@ class FunctionUrlDoor:
         account = "anonymous"  # what requestContext.accountId says for AuthType NONE
         if route.auth_type == "AWS_IAM":
             principal = await self._caller(request, route)
-            if principal is None:
+            if principal is None or not await self._may_invoke(principal, route):
                 return _message(403, "Forbidden", proxy.request_id)
             account = principal.account_id
             authorizer = {"iam": _iam_context(principal)}
+        elif not await self._may_invoke(None, route):
+            return _message(403, "Forbidden", proxy.request_id)
         if request.oversize or len(request.body) > MAX_SYNC_PAYLOAD:
             return _message(413, "Request Entity Too Large", proxy.request_id)
         event = event_v2(proxy, Route2(api_id=route.url_id, account_id=account, domain_name=domain),
@@ -121,29 +123,38 @@ class FunctionUrlDoor:
         return await stream.response()
 
     async def _caller(self, request: HttpRequest, route: UrlRoute) -> Principal | None:
-        """The SigV4-signed caller of an AWS_IAM URL, if the signature holds and the caller may invoke.
-
-        The caller needs ``lambda:InvokeFunctionUrl`` on the function (or the alias the URL is for),
-        from its identity policies or the function's policy, both when it is of another account
-        (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). A node that serves no IAM lets
-        callers of the function's own account in.
-        """
+        """The SigV4-signed caller of an AWS_IAM URL, if the signature holds."""
         try:
             signature = read_signature(request)
             if signature is None or signature.service != "lambda":
                 return None
-            principal = await self.provider.platform.authenticator.authenticate(request, signature)
+            return await self.provider.platform.authenticator.authenticate(request, signature)
         except SignatureProblem:
             return None
+
+    async def _may_invoke(self, caller: Principal | None, route: UrlRoute) -> bool:
+        """Whether the caller (None: anyone, for AuthType NONE) may invoke through the URL.
+
+        Lambda asks for ``lambda:InvokeFunctionUrl`` (with ``lambda:FunctionUrlAuthType``) and, for URLs
+        made since October 2025, ``lambda:InvokeFunction`` (with ``lambda:InvokedViaFunctionUrl``), on
+        the function or the alias the URL is for. For NONE, the function's policy must grant them to
+        everyone; for AWS_IAM, the caller's identity policies or the function's policy, both when the
+        caller is of another account (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+        A node that serves no IAM lets anyone in for NONE, and callers of the function's own account
+        for AWS_IAM.
+        """
         iam = self.provider.platform.peer("iam")
         if iam is None:
-            return principal if principal.account_id == route.account else None
+            return caller is None or caller.account_id == route.account
+        who = caller or anonymous_principal("")
         arn = f"arn:aws:lambda:{route.region}:{route.account}:function:{route.function_name}"
         if route.qualifier:
             arn = f"{arn}:{route.qualifier}"
-        decision = await iam.authorize(principal, "lambda:InvokeFunctionUrl", arn,
-                                       keys={"lambda:FunctionUrlAuthType": "AWS_IAM"})
-        return principal if decision else None
+        auth_type = {"lambda:FunctionUrlAuthType": route.auth_type}
+        if not await iam.authorize(who, "lambda:InvokeFunctionUrl", arn, keys=auth_type):
+            return False
+        return bool(await iam.authorize(who, "lambda:InvokeFunction", arn,
+                                        keys={**auth_type, "lambda:InvokedViaFunctionUrl": "true"}))
 
 
 def _iam_context(principal: Principal) -> dict[str, Any]:
