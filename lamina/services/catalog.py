@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from lamina.gateway.services import ServiceEndpoint
-from lamina.services import apigateway, apigatewayv2, cloudwatch, lambda_, logs, sns
+from lamina.services import apigateway, apigatewayv2, cloudwatch, lambda_, logs, sns, sqs
 from lamina.services.platform import Platform
 from lamina.services.provider import Provider
 
@@ -26,6 +26,8 @@ class ServiceEntry:
 
 
 SERVICES: list[ServiceEntry] = [
+    # SQS starts first: Lambda's event-source mappings poll its queues from the moment Lambda starts.
+    ServiceEntry("sqs", sqs.build, "lamina.services.sqs.provider:SqsProvider"),
     ServiceEntry("lambda", lambda_.build, "lamina.services.lambda_.provider:LambdaProvider"),
     ServiceEntry("logs", logs.build, "lamina.services.logs.provider:LogsProvider"),
     ServiceEntry("cloudwatch", cloudwatch.build, "lamina.services.cloudwatch.provider:CloudWatchProvider"),
