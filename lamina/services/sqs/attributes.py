@@ -44,6 +44,7 @@ SETTABLE = (*_INTEGERS, *_CHOICES, *_DOCUMENTS, "KmsMasterKeyId")
 COUNTED = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
            "ApproximateNumberOfMessagesDelayed")
 READ_ONLY = ("CreatedTimestamp", "LastModifiedTimestamp", "QueueArn", "FifoQueue", *COUNTED)
+READABLE = frozenset({"All", *SETTABLE, *READ_ONLY})
 
 DEFAULTS = {
     "DelaySeconds": "0",

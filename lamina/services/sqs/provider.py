@@ -41,6 +41,12 @@ class SqsProvider(Provider):
                                                       "ReceiveMessage receives anew"},
     }
 
+    # The model types ReceiveMessage's AttributeNames as queue attribute names, but SQS takes message system
+    # attribute names there (ApproximateReceiveCount, SentTimestamp...), and answers unknown queue attribute
+    # names with InvalidAttributeName, not a validation error
+    # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html).
+    unchecked_enums = frozenset({"QueueAttributeName"})
+
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.queues = QueueTable(platform.store)
@@ -165,6 +171,8 @@ class SqsProvider(Provider):
         names = set(params.get("AttributeNames") or ())
         if not names:
             return {}
+        for name in sorted(names - attrs.READABLE):
+            raise InvalidAttributeName(f"Unknown Attribute {name}.")
         everything = "All" in names
         values: dict[str, str] = {k: v for k, v in queue.attributes.items() if v != ""}
         values.update({"QueueArn": queue.arn, "CreatedTimestamp": str(int(queue.created)),
