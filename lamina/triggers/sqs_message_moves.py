@@ -98,13 +98,15 @@ class MoveTasks:
                     await self.store.put(TABLE, key, task)
                     return
                 chunk = max(1, int(task.get("MaxNumberOfMessagesPerSecond", DEFAULT_RATE) * TICK))
-                moved = self.broker.move_messages(source, chunk, destination)
-                if moved == 0 and self.broker.counts(source)["ApproximateNumberOfMessages"] == "0":
+                task["ApproximateNumberOfMessagesMoved"] += self.broker.move_messages(source, chunk, destination)
+                # Complete in the same step that moves the last message, so the task never reads as running
+                # once the source is empty.
+                done = self.broker.counts(source)["ApproximateNumberOfMessages"] == "0"
+                if done:
                     task["Status"] = "COMPLETED"
-                    await self.store.put(TABLE, key, task)
-                    return
-                task["ApproximateNumberOfMessagesMoved"] += moved
                 await self.store.put(TABLE, key, task)
+                if done:
+                    return
                 await asyncio.sleep(TICK)  # the task's rate limit
         except asyncio.CancelledError:
             raise
