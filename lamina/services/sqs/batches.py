@@ -8,7 +8,11 @@ from typing import Any, Awaitable, Callable
 
 from lamina.protocol.errors import ServiceError
 from lamina.services.sqs.errors import (
-    BatchEntryIdsNotDistinct, EmptyBatchRequest, InvalidBatchEntryId, TooManyEntriesInBatchRequest)
+    BatchEntryIdsNotDistinct,
+    EmptyBatchRequest,
+    InvalidBatchEntryId,
+    TooManyEntriesInBatchRequest,
+)
 
 MAX_ENTRIES = 10
 _ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")

@@ -23,8 +23,12 @@ from lamina.services.sqs import receipts
 from lamina.services.sqs.addresses import from_arn
 from lamina.services.sqs.attributes import MAX_VISIBILITY
 from lamina.services.sqs.errors import (
-    MessageNotInflight, PurgeQueueInProgress, QueueDoesNotExist, ReceiptHandleIsInvalid,
-    invalid_value)
+    MessageNotInflight,
+    PurgeQueueInProgress,
+    QueueDoesNotExist,
+    ReceiptHandleIsInvalid,
+    invalid_value,
+)
 from lamina.services.sqs.long_polling import Arrivals
 from lamina.services.sqs.messages import Message, MessageTable
 from lamina.services.sqs.queues import Queue, QueueTable

@@ -21,13 +21,20 @@ from lamina.services.sqs import batches, message_output, permissions, sending
 from lamina.services.sqs.addresses import QueueAddress, check_name, from_arn, from_url
 from lamina.services.sqs.broker import Broker
 from lamina.services.sqs.errors import (
-    BatchRequestTooLong, InvalidAttributeName, InvalidAttributeValue, InvalidParameterValue, QueueDeletedRecently,
-    QueueDoesNotExist, QueueNameExists, invalid_value)
+    BatchRequestTooLong,
+    InvalidAttributeName,
+    InvalidAttributeValue,
+    InvalidParameterValue,
+    QueueDeletedRecently,
+    QueueDoesNotExist,
+    QueueNameExists,
+    invalid_value,
+)
 from lamina.services.sqs.long_polling import Arrivals
 from lamina.services.sqs.messages import MessageTable
-from lamina.triggers.sqs_message_moves import MoveTasks
 from lamina.services.sqs.queues import Queue, QueueTable
 from lamina.services.sqs.tags import check_tags, tag_limit
+from lamina.triggers.sqs_message_moves import MoveTasks
 from lamina.triggers.sqs_retention import RetentionSweeper
 
 MAX_BATCH_BYTES = 262_144
