@@ -17,16 +17,20 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.functions import ROLE, python_zip, unique_name
-from tests.http_sink import HttpSink
+from tests.http_sink import HttpSink, Received
 from tests.lamina_server import LaminaServer
 
 # Posts the batch it received to the sink; reports messages whose body starts with "fail" as failed.
 REPORTER = """
-import json, os, urllib.request
+import json, os, time, urllib.request
 
 def handler(event, context):
+    started = time.time()
     records = event["Records"]
-    request = urllib.request.Request(os.environ["SINK"], data=json.dumps(records).encode(), method="POST")
+    time.sleep(float(os.environ.get("PAUSE", "0")))
+    request = urllib.request.Request(os.environ["SINK"], data=json.dumps(records).encode(), method="POST",
+                                     headers={"X-Count": str(len(records)), "X-Started": repr(started),
+                                              "X-Ended": repr(time.time())})
     urllib.request.urlopen(request, timeout=30).read()
     if os.environ.get("MODE") == "raise":
         raise RuntimeError("this batch fails")
@@ -66,6 +70,11 @@ def _queue(sqs, name: str | None = None, **attributes: str) -> tuple[str, str]: 
 
 def _records(sink: HttpSink) -> list[dict[str, Any]]:
     return [record for received in list(sink.received) for record in received.json()]
+
+
+def _count(posts: list[Received]) -> int:
+    """Records received so far, from a header: re-reading every body on each post would be quadratic."""
+    return sum(int(post.headers["x-count"]) for post in posts)
 
 
 def _wait_state(client, uuid: str, state: str, timeout: float = 10) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -205,7 +214,7 @@ def test_ten_thousand_messages_delivered_exactly_once(lambda_client, sqs, sink: 
     _send(sqs, url, bodies)
     started = time.monotonic()
     lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10)
-    sink.wait_for(lambda got: sum(len(r.json()) for r in got) >= 10_000, timeout=60)
+    sink.wait_for(lambda got: _count(got) >= 10_000, timeout=60)
     elapsed = time.monotonic() - started
     counted = Counter(r["body"] for r in _records(sink))
     assert set(counted) == set(bodies)
@@ -255,7 +264,7 @@ def test_function_error_returns_the_whole_batch(lambda_client, sqs, sink: HttpSi
 
 
 def test_fifo_order_per_group_under_concurrency(lambda_client, sqs, sink: HttpSink) -> None:  # type: ignore[no-untyped-def]
-    name = _function(lambda_client, sink)
+    name = _function(lambda_client, sink, PAUSE="0.05")  # long enough for batches to overlap
     url, arn = _queue(sqs, unique_name("esmo") + ".fifo", FifoQueue="true", ContentBasedDeduplication="true")
     groups = [f"g{i}" for i in range(8)]
     for n in range(40):
@@ -265,7 +274,7 @@ def test_fifo_order_per_group_under_concurrency(lambda_client, sqs, sink: HttpSi
         sqs.send_message_batch(QueueUrl=url, Entries=entries)
     lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=5,
                                               ScalingConfig={"MaximumConcurrency": 8})
-    sink.wait_for(lambda got: sum(len(r.json()) for r in got) >= 320, timeout=60)
+    sink.wait_for(lambda got: _count(got) >= 320, timeout=60)
     by_group: dict[str, list[str]] = {}
     for received in list(sink.received):
         for record in received.json():
@@ -273,6 +282,9 @@ def test_fifo_order_per_group_under_concurrency(lambda_client, sqs, sink: HttpSi
     for group, bodies in by_group.items():
         assert bodies == [f"{group}:{n:03d}" for n in range(40)], group
     assert set(by_group) == set(groups)
+    # Batches really ran concurrently: some invocations overlapped in time.
+    spans = sorted((float(p.headers["x-started"]), float(p.headers["x-ended"])) for p in sink.received)
+    assert any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:]))
 
 
 def test_mappings_survive_a_restart(fresh_server: LaminaServer, sink: HttpSink) -> None:
