@@ -195,3 +195,16 @@ def test_receipt_handle_of_other_queue_is_invalid(sqs) -> None:  # type: ignore[
     assert _code(error) == "ReceiptHandleIsInvalid"
     sqs.delete_message(QueueUrl=one, ReceiptHandle=handle)
     sqs.delete_message(QueueUrl=one, ReceiptHandle=handle)  # deleting twice is not an error
+
+
+@pytest.mark.slow
+def test_messages_past_the_retention_period_are_gone(sqs) -> None:  # type: ignore[no-untyped-def]
+    # 60 seconds is the shortest MessageRetentionPeriod SQS accepts.
+    url = _queue(sqs, MessageRetentionPeriod="60")
+    sqs.send_message(QueueUrl=url, MessageBody="short-lived")
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"] == "1"
+    time.sleep(61)  # the retention period is the behaviour under test: there is nothing to await
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"] == "0"
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)

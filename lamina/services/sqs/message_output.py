@@ -47,7 +47,9 @@ def rendered(message: Message, fifo: bool, system_names: Iterable[str], attribut
     wanted = set(system_names)
     if wanted:
         available = system_attributes(message, fifo)
-        result["Attributes"] = available if "All" in wanted else {k: v for k, v in available.items() if k in wanted}
+        chosen_system = available if "All" in wanted else {k: v for k, v in available.items() if k in wanted}
+        if chosen_system:  # names the message has none of give no Attributes member at all
+            result["Attributes"] = chosen_system
     chosen = _selected_attributes(message, attribute_names)
     if chosen:
         result["MessageAttributes"] = chosen
