@@ -31,6 +31,7 @@ RECEIVE_LIMIT = 10  # messages per ReceiveMessage
 SCALE_INTERVAL = 0.2  # seconds between added workers: 300 a minute, Lambda's documented SQS scale-up rate
 THROTTLE_BACKOFF = 1.0  # seconds a throttled batch waits before it is visible again
 STOP_GRACE = 30.0  # seconds a stopping poller lets running invocations finish
+ERROR_BACKOFF = 5.0  # seconds before polling again after receiving failed
 
 
 class QueueSource(Protocol):
@@ -72,7 +73,7 @@ class PollerSettings:
 @dataclass
 class _Worker:
     task: asyncio.Task[None] | None = None
-    receiving: bool = False
+    receiving: bool = False  # holds no messages: stopping may cancel it
 
 
 class SqsPoller:
@@ -106,9 +107,9 @@ class SqsPoller:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._workers.clear()
 
-    def _add_worker(self) -> None:
+    def _add_worker(self, delay: float = 0.0) -> None:
         worker = _Worker()
-        worker.task = asyncio.get_running_loop().create_task(self._run(worker),
+        worker.task = asyncio.get_running_loop().create_task(self._run(worker, delay),
                                                              name=f"sqs-poller-{self.settings.mapping_id}")
         self._workers.append(worker)
         self._last_added = time.monotonic()
@@ -118,8 +119,12 @@ class SqsPoller:
                 and time.monotonic() - self._last_added >= SCALE_INTERVAL):
             self._add_worker()
 
-    async def _run(self, worker: _Worker) -> None:
+    async def _run(self, worker: _Worker, delay: float) -> None:
+        failed = False
         try:
+            if delay:
+                worker.receiving = True  # nothing in hand: stopping may cancel it
+                await asyncio.sleep(delay)  # after a failure (the queue deleted, say): do not spin
             while not self._stopping:
                 worker.receiving = True
                 try:
@@ -135,13 +140,15 @@ class SqsPoller:
                 await self._deliver(batch)
         except asyncio.CancelledError:
             pass
-        except Exception:
-            log.exception("SQS poller of event-source mapping %s failed", self.settings.mapping_id)
+        except Exception as error:
+            log.warning("SQS poller of event-source mapping %s failed: %r", self.settings.mapping_id, error)
+            failed = True
         finally:
             if worker in self._workers:
                 self._workers.remove(worker)
             if not self._workers and not self._stopping:
-                self._add_worker()  # a mapping always keeps one poller while enabled
+                # A mapping keeps one poller while enabled; after a failure it tries again a little later.
+                self._add_worker(ERROR_BACKOFF if failed else 0.0)
 
     async def _receive(self, count: int, wait: float) -> list[dict[str, Any]]:
         return await self.queue.receive_from_queue(self.settings.queue_arn, min(count, RECEIVE_LIMIT), wait)

@@ -300,3 +300,15 @@ def test_mappings_survive_a_restart(fresh_server: LaminaServer, sink: HttpSink) 
     assert client.get_event_source_mapping(UUID=uuid)["State"] == "Enabled"
     sqs.send_message(QueueUrl=url, MessageBody="after restart")
     sink.wait_for(lambda got: any(x["body"] == "after restart" for r in got for x in r.json()))
+
+
+def test_deleting_the_queue_leaves_the_mapping_quiet(lambda_client, sqs, sink: HttpSink, server: LaminaServer) -> None:  # type: ignore[no-untyped-def]
+    name = _function(lambda_client, sink)
+    url, arn = _queue(sqs)
+    uuid = lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)["UUID"]
+    _wait_state(lambda_client, uuid, "Enabled")
+    sqs.delete_queue(QueueUrl=url)
+    before = server.output().count(uuid)
+    time.sleep(2)  # a poller that spins on the missing queue would log many failures meanwhile
+    assert server.output().count(uuid) - before <= 1
+    lambda_client.delete_event_source_mapping(UUID=uuid)
