@@ -312,3 +312,19 @@ def test_deleting_the_queue_leaves_the_mapping_quiet(lambda_client, sqs, sink: H
     time.sleep(2)  # a poller that spins on the missing queue would log many failures meanwhile
     assert server.output().count(uuid) - before <= 1
     lambda_client.delete_event_source_mapping(UUID=uuid)
+
+
+def test_quick_successive_changes_leave_no_poller_behind(lambda_client, sqs, sink: HttpSink) -> None:  # type: ignore[no-untyped-def]
+    name = _function(lambda_client, sink)
+    url, arn = _queue(sqs)
+    uuid = lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)["UUID"]
+    lambda_client.update_event_source_mapping(UUID=uuid, BatchSize=5)
+    lambda_client.update_event_source_mapping(UUID=uuid, Enabled=False)
+    _wait_state(lambda_client, uuid, "Disabled")
+    sqs.send_message(QueueUrl=url, MessageBody="nobody should take this")
+    time.sleep(1.5)  # an orphaned poller would deliver within this; absence cannot be awaited
+    assert sink.received == []
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+    assert counts["ApproximateNumberOfMessages"] == "1"
+    lambda_client.update_event_source_mapping(UUID=uuid, Enabled=True)
+    sink.wait_for(lambda got: _count(got) >= 1)

@@ -152,6 +152,13 @@ class EventSourceMappingOperations(LambdaBase):
         task.add_done_callback(tasks.discard)
 
     async def _settle(self, uuid: str) -> None:
+        # One transition at a time per mapping: two interleaved ones could each start a poller.
+        locks: dict[str, asyncio.Lock] = self.__dict__.setdefault("_esm_locks", {})
+        lock = locks.setdefault(uuid, asyncio.Lock())
+        async with lock:
+            await self._settle_now(uuid)
+
+    async def _settle_now(self, uuid: str) -> None:
         mapping = await self._mappings.get(uuid)
         poller = self._pollers.pop(uuid, None)
         if poller is not None:
@@ -211,8 +218,6 @@ class EventSourceMappingOperations(LambdaBase):
         for mapping in await self._mappings.all():
             if (mapping.account, mapping.region, mapping.function_name) == (record.account, record.region,
                                                                             record.name):
-                poller = self._pollers.pop(mapping.uuid, None)
-                if poller is not None:
-                    await poller.stop()
                 await self._mappings.delete(mapping.uuid)
+                await self._settle(mapping.uuid)  # stops its poller, finding the mapping gone
         await super().on_function_deleted(record)
