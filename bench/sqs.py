@@ -1,7 +1,7 @@
 """SQS throughput: SendMessage/s and ReceiveMessage+DeleteMessage/s from 1 and 16 clients (boto3, one
 process each), and SQS -> Lambda end-to-end messages/s through an event-source mapping with batches of 10.
 
-    PYTHONPATH=. python bench/sqs.py [--messages 10000] [--seconds 5] [--baseline http://127.0.0.1:4566]
+    PYTHONPATH=. python bench/sqs.py [--messages 10000] [--seconds 3] [--rounds 3] [--baseline http://127.0.0.1:4566]
 
 With --baseline, the SQS figures are measured against that endpoint too (LocalStack) in the same run and
 printed as ratios.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import statistics
 import sys
 import time
 import uuid
@@ -78,18 +79,23 @@ def _fill(sqs, url: str, count: int) -> None:  # type: ignore[no-untyped-def]
                                                       for i in range(min(10, count - start))])
 
 
-def measure_sqs(endpoint: str, key: str, secret: str, seconds: float) -> dict[str, float]:
-    sqs = _client(endpoint, key, secret)
-    figures = {}
-    for clients in (1, 16):
-        url = sqs.create_queue(QueueName=f"bench-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-        figures[f"send/s {clients} client(s)"] = _parallel(_sender, endpoint, key, secret, url, clients, seconds)
-        # The queue now holds what was sent; make sure consumers cannot run dry.
-        _fill(sqs, url, 2000)
-        figures[f"receive+delete/s {clients} client(s)"] = _parallel(_consumer, endpoint, key, secret, url,
-                                                                     clients, seconds)
-        sqs.delete_queue(QueueUrl=url)
-    return figures
+def measure_sqs(endpoints: dict[str, tuple[str, str, str]], seconds: float, rounds: int) -> dict[str, dict[str, float]]:
+    """Median rates per figure and per system; the systems take turns within each round, so background
+    load on the machine falls on both alike."""
+    samples: dict[str, dict[str, list[float]]] = {}
+    for _ in range(rounds):
+        for clients in (1, 16):
+            for system, (endpoint, key, secret) in endpoints.items():
+                sqs = _client(endpoint, key, secret)
+                url = sqs.create_queue(QueueName=f"bench-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+                rate = _parallel(_sender, endpoint, key, secret, url, clients, seconds)
+                samples.setdefault(f"send/s {clients} client(s)", {}).setdefault(system, []).append(rate)
+                _fill(sqs, url, 3000)  # consumers must not run dry
+                rate = _parallel(_consumer, endpoint, key, secret, url, clients, seconds)
+                samples.setdefault(f"receive+delete/s {clients} client(s)", {}).setdefault(system, []).append(rate)
+                sqs.delete_queue(QueueUrl=url)
+    return {label: {system: statistics.median(values) for system, values in by_system.items()}
+            for label, by_system in samples.items()}
 
 
 def measure_end_to_end(endpoint: str, key: str, secret: str, messages: int) -> float:
@@ -116,23 +122,28 @@ def measure_end_to_end(endpoint: str, key: str, secret: str, messages: int) -> f
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per figure; the median is printed")
     parser.add_argument("--baseline", help="endpoint of another SQS (LocalStack) to measure in the same run")
     parser.add_argument("--skip-clients", action="store_true", help="only the end-to-end figure")
     args = parser.parse_args()
     node = start_lamina()
     try:
         key, secret = node.credentials()
-        print(f"machine: {os.cpu_count()} cores; lamina at {node.endpoint}")
-        figures = {} if args.skip_clients else measure_sqs(node.endpoint, key, secret, args.seconds)
-        baseline = measure_sqs(args.baseline, "test", "test", args.seconds) if args.baseline else {}
-        for label, value in figures.items():
-            line = f"{label:32s} lamina {value:9.0f}"
-            if label in baseline:
-                line += f"   baseline {baseline[label]:9.0f}   ratio {value / baseline[label]:5.2f}x"
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; lamina at {node.endpoint}")
+        endpoints = {"lamina": (node.endpoint, key, secret)}
+        if args.baseline:
+            endpoints["baseline"] = (args.baseline, "test", "test")
+        figures = {} if args.skip_clients else measure_sqs(endpoints, args.seconds, args.rounds)
+        for label, by_system in figures.items():
+            line = f"{label:34s} lamina {by_system['lamina']:7.0f}"
+            if "baseline" in by_system:
+                line += f"   baseline {by_system['baseline']:7.0f}   ratio {by_system['lamina'] / by_system['baseline']:5.2f}x"
             print(line)
-        rate = measure_end_to_end(node.endpoint, key, secret, args.messages)
-        print(f"{'SQS->Lambda messages/s (batch 10)':32s} lamina {rate:9.0f}   ({args.messages} messages)")
+        rates = [measure_end_to_end(node.endpoint, key, secret, args.messages) for _ in range(args.rounds)]
+        print(f"{'SQS->Lambda messages/s (batch 10)':34s} lamina {statistics.median(rates):7.0f}"
+              f"   (median of {args.rounds} runs of {args.messages} messages: "
+              f"{', '.join(f'{r:.0f}' for r in rates)})")
     finally:
         node.stop()
 

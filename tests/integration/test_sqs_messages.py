@@ -197,6 +197,29 @@ def test_receipt_handle_of_other_queue_is_invalid(sqs) -> None:  # type: ignore[
     sqs.delete_message(QueueUrl=one, ReceiptHandle=handle)  # deleting twice is not an error
 
 
+def test_an_earlier_receipt_handle_does_not_delete(sqs) -> None:  # type: ignore[no-untyped-def]
+    # Standard queues: the request succeeds, but only the latest receive's handle deletes
+    # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html).
+    url = _queue(sqs)
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    first = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"][0]
+    second = sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"][0]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
+    assert counts["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=second["ReceiptHandle"])
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
+    assert counts["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "0"
+    # FIFO: a handle whose visibility timeout has passed has expired.
+    fifo = sqs.create_queue(QueueName=unique_name("exp") + ".fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    sqs.send_message(QueueUrl=fifo, MessageBody="f", MessageGroupId="g")
+    handle = sqs.receive_message(QueueUrl=fifo, VisibilityTimeout=0)["Messages"][0]["ReceiptHandle"]
+    with pytest.raises(ClientError) as error:
+        sqs.delete_message(QueueUrl=fifo, ReceiptHandle=handle)
+    assert _code(error) == "InvalidParameterValue" and "expired" in error.value.response["Error"]["Message"]
+
+
 @pytest.mark.slow
 def test_messages_past_the_retention_period_are_gone(sqs) -> None:  # type: ignore[no-untyped-def]
     # 60 seconds is the shortest MessageRetentionPeriod SQS accepts.

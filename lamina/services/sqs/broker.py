@@ -182,22 +182,24 @@ class Broker:
         return receipt, self.messages.get(queue.id, receipt.seq)
 
     def delete(self, queue: Queue, handle: str) -> None:
-        """Delete a received message. A handle of an earlier receive has expired; a message already deleted
-        is deleted again without complaint."""
+        """Delete a received message; a message already deleted is deleted again without complaint.
+        Standard queues: a handle of an earlier receive succeeds without deleting the message ("you must
+        provide the most recently received receipt handle ... otherwise, the request succeeds, but the
+        message might not be deleted", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html).
+        FIFO queues: a handle whose visibility timeout has passed, or of an earlier receive, has expired."""
         receipt = receipts.decode(handle)
         if receipt.queue_id != queue.id:
             raise ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.')
         if not queue.fifo:
-            if self.messages.delete_received(receipt.seq, receipt.token):
-                return
+            self.messages.delete_received(receipt.seq, receipt.token)
+            return
         message = self.messages.get(queue.id, receipt.seq)
         if message is None:
             return
-        if message.receipt != receipt.token or (queue.fifo and message.visible_at <= time.time()):
+        if message.receipt != receipt.token or message.visible_at <= time.time():
             raise invalid_value("ReceiptHandle", handle, "The receipt handle has expired.")
         self.messages.delete([message.seq])
-        if queue.fifo:
-            self.arrivals.notify(queue.id)  # the message's group may be unlocked
+        self.arrivals.notify(queue.id)  # the message's group may be unlocked
 
     def change_visibility(self, queue: Queue, handle: str, timeout: int) -> None:
         if not 0 <= timeout <= MAX_VISIBILITY:
