@@ -328,3 +328,24 @@ def test_quick_successive_changes_leave_no_poller_behind(lambda_client, sqs, sin
     assert counts["ApproximateNumberOfMessages"] == "1"
     lambda_client.update_event_source_mapping(UUID=uuid, Enabled=True)
     sink.wait_for(lambda got: _count(got) >= 1)
+
+
+def _most_at_once(spans: list[tuple[float, float]]) -> int:
+    edges = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    running = most = 0
+    for _, step in edges:
+        running += step
+        most = max(most, running)
+    return most
+
+
+def test_maximum_concurrency_caps_the_pollers(lambda_client, sqs, sink: HttpSink) -> None:  # type: ignore[no-untyped-def]
+    name = _function(lambda_client, sink, PAUSE="0.2")
+    url, arn = _queue(sqs)
+    _send(sqs, url, [f"c{i}" for i in range(60)])
+    lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=1,
+                                              ScalingConfig={"MaximumConcurrency": 3})
+    sink.wait_for(lambda got: _count(got) >= 60, timeout=40)
+    spans = [(float(p.headers["x-started"]), float(p.headers["x-ended"])) for p in sink.received]
+    # The pollers scaled up with the backlog, and never past the cap.
+    assert _most_at_once(spans) == 3
