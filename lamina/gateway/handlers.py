@@ -78,7 +78,7 @@ class ParseRequest:
         assert ctx.protocol is not None and ctx.endpoint is not None
         inflate(ctx.request)
         ctx.operation, ctx.params = ctx.protocol.parse(ctx.request)
-        problems = validate(ctx.operation.input_shape, ctx.params)
+        problems = validate(ctx.operation.input_shape, ctx.params, ctx.endpoint.provider.unchecked_enums)
         if problems:
             raise ValidationError(format_problems(problems), code=ctx.endpoint.codes.validation)
 

@@ -53,11 +53,12 @@ def _pattern(shape: Shape) -> Any:
     return compiled
 
 
-def validate(shape: Shape | None, params: dict[str, Any]) -> list[str]:
-    """Every constraint violation in ``params`` as AWS words it; empty when the input is valid."""
+def validate(shape: Shape | None, params: dict[str, Any], unchecked_enums: frozenset[str] = frozenset()) -> list[str]:
+    """Every constraint violation in ``params`` as AWS words it; empty when the input is valid.
+    ``unchecked_enums`` names string shapes whose enum is not enforced (the service accepts more)."""
     problems: list[str] = []
     if shape is not None:
-        _check(shape, params, "", problems)
+        _check(shape, params, "", problems, unchecked_enums)
     return problems
 
 
@@ -71,7 +72,7 @@ def _fail(problems: list[str], value: Any, path: str, constraint: str) -> None:
     problems.append(f"Value {_value_text(value)} at '{path}' failed to satisfy constraint: {constraint}")
 
 
-def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
+def _check(shape: Shape, value: Any, path: str, problems: list[str], unchecked: frozenset[str]) -> None:
     kind = shape.type_name
     meta = shape.metadata
     if kind == "structure":
@@ -84,7 +85,7 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
         for name, item in value.items():
             member = members.get(name)
             if member is not None and item is not None:
-                _check(member, item, _join(path, name), problems)
+                _check(member, item, _join(path, name), problems, unchecked)
         return
     if kind in ("list", "map"):
         size = len(value)
@@ -92,16 +93,16 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
         if kind == "list":
             for item in value:
                 if item is not None:
-                    _check(shape.member, item, f"{path}.member" if path else "member", problems)
+                    _check(shape.member, item, f"{path}.member" if path else "member", problems, unchecked)
         else:
             for key, item in value.items():
-                _check(shape.key, key, f"{path}.key", problems)
+                _check(shape.key, key, f"{path}.key", problems, unchecked)
                 if item is not None:
-                    _check(shape.value, item, f"{path}.value", problems)
+                    _check(shape.value, item, f"{path}.value", problems, unchecked)
         return
     if kind == "string":
         enum = shape.enum
-        if enum and value not in enum:
+        if enum and value not in enum and shape.name not in unchecked:
             _fail(problems, value, path, "Member must satisfy enum value set: [" + ", ".join(enum) + "]")
             return
         _check_length(meta, value, len(value), path, problems)

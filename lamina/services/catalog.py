@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from lamina.gateway.services import ServiceEndpoint
-from lamina.services import apigateway, apigatewayv2, cloudwatch, iam, lambda_, logs, sns, sts
+from lamina.services import apigateway, apigatewayv2, cloudwatch, iam, lambda_, logs, sns, sqs, sts
 from lamina.services.platform import Platform
 from lamina.services.provider import Provider
 
@@ -28,6 +28,8 @@ class ServiceEntry:
 SERVICES: list[ServiceEntry] = [
     ServiceEntry("iam", iam.build, "lamina.services.iam.provider:IamProvider"),
     ServiceEntry("sts", sts.build, "lamina.services.sts.provider:StsProvider"),
+    # SQS starts first: Lambda's event-source mappings poll its queues from the moment Lambda starts.
+    ServiceEntry("sqs", sqs.build, "lamina.services.sqs.provider:SqsProvider"),
     ServiceEntry("lambda", lambda_.build, "lamina.services.lambda_.provider:LambdaProvider"),
     ServiceEntry("logs", logs.build, "lamina.services.logs.provider:LogsProvider"),
     ServiceEntry("cloudwatch", cloudwatch.build, "lamina.services.cloudwatch.provider:CloudWatchProvider"),

@@ -24,6 +24,9 @@ class Provider:
     ignored_members: ClassVar[dict[str, dict[str, str]]] = {}
     # Request members lamina refuses because it cannot honour them: a 501 naming the member.
     unsupported_members: ClassVar[dict[str, dict[str, str]]] = {}
+    # Names of string shapes whose model enum is narrower than what the service accepts: the gateway does
+    # not check these enums and the provider answers unknown values with the service's own error.
+    unchecked_enums: ClassVar[frozenset[str]] = frozenset()
 
     async def start(self) -> None:
         """Start background work (pollers, schedulers); called once the store is open."""

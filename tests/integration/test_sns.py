@@ -190,10 +190,18 @@ def test_lambda_subscription_invokes_the_function(server, sns, topic: str) -> No
     assert [e["message"] for e in found] == ["GOT aws:sns Greeting hello function\n"]
 
 
-def test_sqs_subscription_names_the_missing_service(sns, topic: str) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ClientError) as refused:
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:queue")
-    assert "does not serve SQS" in refused.value.response["Error"]["Message"]
+def test_sqs_subscription_receives_notifications(sns, topic: str, server) -> None:  # type: ignore[no-untyped-def]
+    # SQS is served now: a queue subscribed to a topic receives each message as an SNS notification
+    # (https://docs.aws.amazon.com/sns/latest/dg/sns-sqs-as-subscriber.html).
+    sqs = server.client("sqs")
+    url = sqs.create_queue(QueueName=unique_name("snsq"))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    sns.publish(TopicArn=topic, Message="to the queue", Subject="hi")
+    received = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10)["Messages"]
+    notification = json.loads(received[0]["Body"])
+    assert notification["Type"] == "Notification" and notification["Message"] == "to the queue"
+    assert notification["TopicArn"] == topic and notification["Subject"] == "hi"
 
 
 def test_email_needs_an_smtp_server(sns, topic: str) -> None:  # type: ignore[no-untyped-def]

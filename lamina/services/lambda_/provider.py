@@ -10,6 +10,7 @@ from lamina.services.lambda_.code_store import CodeStore
 from lamina.services.lambda_.operations.aliases import AliasOperations
 from lamina.services.lambda_.operations.concurrency import ConcurrencyOperations
 from lamina.services.lambda_.operations.event_invoke_config import EventInvokeConfigOperations
+from lamina.services.lambda_.operations.event_source_mappings import EventSourceMappingOperations
 from lamina.services.lambda_.operations.function_urls import FunctionUrlOperations
 from lamina.services.lambda_.operations.functions import FunctionOperations
 from lamina.services.lambda_.operations.hot_reload import HotReloadOperations
@@ -34,6 +35,7 @@ class LambdaProvider(
     TagOperations,
     HotReloadOperations,
     FunctionUrlOperations,
+    EventSourceMappingOperations,
 ):
     ignored_members = {
         "CreateFunction": {
@@ -49,6 +51,17 @@ class LambdaProvider(
             "SnapStart": "no snapshots are taken; the setting is stored and reported",
         },
         "UpdateFunctionCode": {"SourceKMSKeyArn": "deployment packages are not encrypted with a customer key"},
+        "CreateEventSourceMapping": {
+            "Tags": "event-source mappings are not tagged",
+            "KMSKeyArn": "filter criteria are not encrypted with a customer key",
+            "MetricsConfig": "event-source mapping metrics are not published",
+            "LoggingConfig": "event-source mapping system logs are not written",
+        },
+        "UpdateEventSourceMapping": {
+            "KMSKeyArn": "filter criteria are not encrypted with a customer key",
+            "MetricsConfig": "event-source mapping metrics are not published",
+            "LoggingConfig": "event-source mapping system logs are not written",
+        },
     }
     _newer = "a Lambda feature lamina does not provide"
     unsupported_members = {
@@ -95,8 +108,10 @@ class LambdaProvider(
         await self.function_urls.load()
         await self.async_invoker.start()
         await self.watch_known_folders()
+        await self.start_event_source_mappings()
 
     async def stop(self) -> None:
+        await self.stop_event_source_mappings()
         await self.stop_watching()
         await self.async_invoker.stop()
         await self.lifecycle.drain()
