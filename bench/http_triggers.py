@@ -22,7 +22,7 @@ import time
 from _harness import machine, start_lamina
 
 from tests.functions import ROLE, python_zip
-from tests.http_clients import allow_public_url
+from tests.http_clients import allow_api_gateway, allow_public_url
 from tests.lamina_server import free_port
 
 CONNECTIONS = 64
@@ -88,6 +88,7 @@ def main() -> None:
         client.get_waiter("function_active_v2").wait(FunctionName="small-json", WaiterConfig={"Delay": 1})
         url_host = client.create_function_url_config(FunctionName="small-json", AuthType="NONE")["FunctionUrl"].split("/")[2]
         allow_public_url(client, "small-json")
+        allow_api_gateway(server, "small-json")
         api_host = server.client("apigatewayv2").create_api(Name="bench", ProtocolType="HTTP",
                                                              Target=arn)["ApiEndpoint"].split("/")[2]
         print(f"machine: {machine()}")

@@ -7,6 +7,7 @@ which is what a client that resolved the name puts on the wire.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,3 +52,13 @@ def allow_public_url(client: Any, name: str, qualifier: str | None = None) -> No
                           Action="lambda:InvokeFunctionUrl", FunctionUrlAuthType="NONE", **extra)
     client.add_permission(FunctionName=name, StatementId="FunctionURLInvokeAllowPublicAccess", Principal="*",
                           Action="lambda:InvokeFunction", InvokedViaFunctionUrl=True, **extra)
+
+
+def allow_api_gateway(server: LaminaServer, function: str, source_arn: str | None = None) -> str:
+    """Let API Gateway invoke the function (for any API of the account unless ``source_arn`` narrows it), as
+    AWS requires of every Lambda integration and authorizer; returns the function's name or ARN."""
+    extra = {"SourceArn": source_arn} if source_arn else {}
+    server.client("lambda").add_permission(FunctionName=function, StatementId=f"apigateway-{uuid.uuid4().hex[:8]}",
+                                           Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
+                                           **extra)
+    return function

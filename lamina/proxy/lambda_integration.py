@@ -33,9 +33,12 @@ def function_arn_of(uri: str, stage_variables: dict[str, str] | None = None) -> 
     return arn
 
 
+APIGATEWAY = "apigateway.amazonaws.com"
+
+
 @dataclass(slots=True)
 class Outcome:
-    kind: str  # "ok" | "function_error" | "timeout" | "throttled" | "too_large" | "missing" | "failed"
+    kind: str  # "ok" | "function_error" | "timeout" | "throttled" | "too_large" | "missing" | "forbidden" | "failed"
     payload: bytes = b""
     latency_ms: float = 0.0
     message: str = ""
@@ -51,13 +54,21 @@ class LambdaInvoker:
         self.lambda_service = lambda_service
 
     async def invoke(self, function_arn: str, event: dict[str, Any], request_id: str,
-                     timeout_s: float) -> Outcome:
+                     timeout_s: float, source_arn: str) -> Outcome:
+        """``source_arn``: the route or authorizer invoking, which the function's policy must let API Gateway
+        invoke for (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-integrations.html);
+        without it API Gateway answers 500 and logs a permissions error."""
         payload = orjson.dumps(event)
         provider = self.lambda_service
         parts = function_arn.split(":")
         started = time.perf_counter()
         try:
             target = await provider.resolver.resolve(parts[3], parts[4], function_arn)
+            if not await provider.may_invoke(target.arn, service=APIGATEWAY, source_arn=source_arn,
+                                             source_account=parts[4]):
+                return Outcome("forbidden", latency_ms=_since(started),
+                               message=f"The function's policy does not allow {APIGATEWAY} to invoke {target.arn} "
+                                       f"for {source_arn}")
             run = asyncio.ensure_future(provider.run_sync(target, check_payload(payload), request_id))
             try:
                 result = await asyncio.wait_for(asyncio.shield(run), timeout_s)

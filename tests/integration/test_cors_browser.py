@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 
 from tests.functions import unique_name
-from tests.http_clients import allow_public_url, create_python_function
+from tests.http_clients import allow_api_gateway, allow_public_url, create_python_function
 from tests.lamina_server import LaminaServer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -103,7 +103,7 @@ def test_function_url_cors_in_a_browser(server: LaminaServer, pages: _Pages) -> 
 
 
 def test_http_api_cors_in_a_browser(server: LaminaServer, pages: _Pages) -> None:
-    arn = create_python_function(server, unique_name("cors-api"), HELLO)
+    arn = allow_api_gateway(server, create_python_function(server, unique_name("cors-api"), HELLO))
     api = server.client("apigatewayv2").create_api(
         Name=unique_name("cors"), ProtocolType="HTTP", Target=arn,
         CorsConfiguration={"AllowOrigins": [pages.origin], "AllowMethods": ["*"], "AllowHeaders": ["*"]})

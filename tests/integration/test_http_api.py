@@ -18,7 +18,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from tests.functions import unique_name
-from tests.http_clients import create_python_function, request
+from tests.http_clients import allow_api_gateway, create_python_function, request
 from tests.lamina_server import LaminaServer
 
 ECHO = """
@@ -58,7 +58,7 @@ def handler(event, context):
 
 @pytest.fixture(scope="module")
 def echo_arn(server: LaminaServer) -> str:
-    return create_python_function(server, unique_name("api"), ECHO, Timeout=10)
+    return allow_api_gateway(server, create_python_function(server, unique_name("api"), ECHO, Timeout=10))
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +216,7 @@ def test_deployment_pins_what_a_stage_serves(server: LaminaServer, echo_arn: str
 def test_apis_survive_a_restart(fresh_server: LaminaServer) -> None:
     server = fresh_server.start()
     server.create_role()
-    arn = create_python_function(server, "echo", ECHO)
+    arn = allow_api_gateway(server, create_python_function(server, "echo", ECHO))
     api = server.client("apigatewayv2").create_api(Name="kept", ProtocolType="HTTP", Target=arn)
     server.kill()
     server.start()
@@ -309,7 +309,7 @@ def test_jwt_authorizer(server: LaminaServer, echo_arn: str, issuer: _Issuer) ->
 
 def test_lambda_authorizer_with_caching(server: LaminaServer, echo_arn: str) -> None:
     client = server.client("apigatewayv2")
-    authorizer_arn = create_python_function(server, unique_name("authz"), AUTHORIZER)
+    authorizer_arn = allow_api_gateway(server, create_python_function(server, unique_name("authz"), AUTHORIZER))
     api = client.create_api(Name=unique_name("lambda-auth"), ProtocolType="HTTP")
     api_id = api["ApiId"]
     uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{authorizer_arn}/invocations"
@@ -336,7 +336,8 @@ def test_lambda_authorizer_with_caching(server: LaminaServer, echo_arn: str) -> 
 
 def test_lambda_authorizer_policy_response(server: LaminaServer, echo_arn: str) -> None:
     client = server.client("apigatewayv2")
-    authorizer_arn = create_python_function(server, unique_name("policy"), POLICY_AUTHORIZER)
+    authorizer_arn = allow_api_gateway(server, create_python_function(server, unique_name("policy"),
+                                                                      POLICY_AUTHORIZER))
     api = client.create_api(Name=unique_name("policy-auth"), ProtocolType="HTTP")
     api_id = api["ApiId"]
     authorizer = client.create_authorizer(
@@ -366,7 +367,7 @@ def impatient_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lamin
 
 
 def test_integration_timeout_is_504(impatient_server: LaminaServer) -> None:
-    arn = create_python_function(impatient_server, "slow", ECHO, Timeout=10)
+    arn = allow_api_gateway(impatient_server, create_python_function(impatient_server, "slow", ECHO, Timeout=10))
     api = impatient_server.client("apigatewayv2").create_api(Name="slow", ProtocolType="HTTP", Target=arn)
     started = time.monotonic()
     response = _get(impatient_server, api, "/?sleep=6")
@@ -420,3 +421,17 @@ def test_large_headers_pass_through(server: LaminaServer, routed_api: dict) -> N
     large = "v" * 8000  # HTTP APIs accept request headers up to 10 KB in all
     event = _get(server, routed_api, "/items/1", headers={"X-Large": large}).json()
     assert event["headers"]["x-large"] == large
+
+
+def test_the_function_policy_must_let_api_gateway_invoke(server: LaminaServer) -> None:
+    # Without a permission for apigateway.amazonaws.com, API Gateway answers 500
+    # (https://repost.aws/knowledge-center/api-gateway-http-lambda-integrations).
+    arn = create_python_function(server, unique_name("unpermitted"), ECHO)
+    client = server.client("apigatewayv2")
+    api = client.create_api(Name=unique_name("perm"), ProtocolType="HTTP", Target=arn)
+    assert _get(server, api, "/").status_code == 500
+    other = client.create_api(Name=unique_name("perm"), ProtocolType="HTTP", Target=arn)
+    region, account = arn.split(":")[3:5]
+    allow_api_gateway(server, arn, f"arn:aws:execute-api:{region}:{account}:{other['ApiId']}/*")
+    assert _get(server, api, "/").status_code == 500  # a grant for another API
+    assert _get(server, other, "/").status_code == 200

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.functions import unique_name
-from tests.http_clients import create_python_function, request
+from tests.http_clients import allow_api_gateway, create_python_function, request
 from tests.lamina_server import LaminaServer
 
 ECHO = """
@@ -33,7 +33,7 @@ def handler(event, context):
 @pytest.fixture(scope="module")
 def rest_api(server: LaminaServer) -> dict:
     """What SAM's ``Api`` event creates: /items/{id} GET and /{proxy+} ANY, deployed to stage "prod"."""
-    arn = create_python_function(server, unique_name("rest"), ECHO)
+    arn = allow_api_gateway(server, create_python_function(server, unique_name("rest"), ECHO))
     client = server.client("apigateway")
     api = client.create_rest_api(name=unique_name("sam"), binaryMediaTypes=["image/png"])
     root = api["rootResourceId"]
@@ -94,7 +94,7 @@ def test_documented_errors(server: LaminaServer, rest_api: dict) -> None:
 
 def test_unknown_resource_is_missing_authentication_token(server: LaminaServer) -> None:
     client = server.client("apigateway")
-    arn = create_python_function(server, unique_name("rest-one"), ECHO)
+    arn = allow_api_gateway(server, create_python_function(server, unique_name("rest-one"), ECHO))
     api = client.create_rest_api(name=unique_name("one"))
     resource = client.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="only")
     client.put_method(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET", authorizationType="NONE")
@@ -124,3 +124,21 @@ def test_control_plane(server: LaminaServer, rest_api: dict) -> None:
         client.get_rest_api(restApiId="nope")
     assert missing.value.response["Error"]["Code"] == "NotFoundException"
     assert any(a["id"] == rest_api["id"] for a in client.get_rest_apis()["items"])
+
+
+def test_the_function_policy_must_let_api_gateway_invoke(server: LaminaServer) -> None:
+    # "Execution failed due to configuration error: Invalid permissions on Lambda function": a 500.
+    client = server.client("apigateway")
+    arn = create_python_function(server, unique_name("rest-unpermitted"), ECHO)
+    api = client.create_rest_api(name=unique_name("perm"))
+    resource = client.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="only")
+    client.put_method(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET", authorizationType="NONE")
+    client.put_integration(restApiId=api["id"], resourceId=resource["id"], httpMethod="GET", type="AWS_PROXY",
+                           integrationHttpMethod="POST", uri=arn)
+    client.create_deployment(restApiId=api["id"], stageName="dev")
+    url = f"{server.endpoint}/_lamina/execute-api/{api['id']}/dev/only"
+    refused = httpx.get(url)
+    assert refused.status_code == 500 and refused.json() == {"message": "Internal server error"}
+    # The source ARN AWS documents for REST APIs: api-id/stage/METHOD/resource-path.
+    allow_api_gateway(server, arn, f"arn:aws:execute-api:us-east-1:000000000000:{api['id']}/*/GET/only")
+    assert httpx.get(url).status_code == 200

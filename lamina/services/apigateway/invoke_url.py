@@ -119,7 +119,9 @@ class RestApiHost:
                          binary=api.is_binary(proxy.headers.get("content-type")),
                          path_parameters=match.path_parameters, stage_variables=stage.variables)
         timeout = min(self.timeout_s, (integration.get("timeoutInMillis") or 29000) / 1000)
-        outcome = await LambdaInvoker(service).invoke(function, event, proxy.request_id, timeout)
+        source = (f"arn:aws:execute-api:{api.region}:{api.account}:{api.api_id}/{stage.name}/{proxy.method}"
+                  f"{resource['path']}")
+        outcome = await LambdaInvoker(service).invoke(function, event, proxy.request_id, timeout, source)
         return self._integration_response(api, proxy, outcome), outcome, resource["path"]
 
     def _integration_response(self, api: CompiledRestApi, proxy: ProxyRequest, outcome: Outcome) -> HttpResponse:
@@ -131,6 +133,8 @@ class RestApiHost:
             return api_message(429, "Too Many Requests")
         if outcome.kind == "too_large":
             return api_message(413, "Request Too Long")
+        if outcome.kind == "forbidden":  # "Invalid permissions on Lambda function" in the execution log
+            return api_message(500, "Internal server error")
         if outcome.kind != "ok":
             return api_message(502, "Internal server error")
         accept = proxy.headers.get("accept", "").split(",")[0]

@@ -149,8 +149,9 @@ class Authorizers:
         if invoker is None or function is None:
             return Decision(500, error="the authorizer's function cannot be found")
         version = authorizer.get("AuthorizerPayloadFormatVersion") or "2.0"
+        source = auth.route_arn.split("/", 1)[0] + f"/authorizers/{authorizer['AuthorizerId']}"
         outcome = await invoker.invoke(function, auth.event(version, identity), auth.request.request_id,
-                                       AUTHORIZER_TIMEOUT_S)
+                                       AUTHORIZER_TIMEOUT_S, source)
         if outcome.kind != "ok":
             return Decision(500, error=f"authorizer {outcome.kind}")
         try:
