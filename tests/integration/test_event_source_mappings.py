@@ -288,7 +288,7 @@ def test_fifo_order_per_group_under_concurrency(lambda_client, sqs, sink: HttpSi
 
 
 def test_mappings_survive_a_restart(fresh_server: LaminaServer, sink: HttpSink) -> None:
-    fresh_server.start()
+    fresh_server.start().create_role()
     client, sqs = fresh_server.client("lambda"), fresh_server.client("sqs")
     name = _function(client, sink)
     url, arn = _queue(sqs)
