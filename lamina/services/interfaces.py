@@ -28,8 +28,11 @@ class QueueSender(Protocol):
 
     async def send_to_queue(self, queue_arn: str, body: str, *,
                             attributes: dict[str, dict[str, Any]] | None = None,
-                            group_id: str | None = None, deduplication_id: str | None = None) -> str:
-        """Returns the message id. ``attributes`` are SQS MessageAttributes (DataType/StringValue/...)."""
+                            group_id: str | None = None, deduplication_id: str | None = None,
+                            sender: dict[str, str] | None = None) -> str:
+        """Returns the message id. ``attributes`` are SQS MessageAttributes (DataType/StringValue/...).
+        ``sender``: the service sending on a resource's behalf (``service``, ``arn``, ``account``), which the
+        queue's policy must allow (raises ``SenderNotAllowed`` otherwise)."""
 
 
 class TopicPublisher(Protocol):

@@ -57,12 +57,18 @@ async def deliver(platform: Platform, client: httpx.AsyncClient, subscription: d
                                 "receive the message (it is retried, as for an unavailable queue)")
         body = messages.body_for(message, "sqs")
         raw = subscription["Attributes"].get("RawMessageDelivery", "false").lower() == "true"
-        if raw:
-            await peer.send_to_queue(subscription["Endpoint"], body, attributes=message.get("MessageAttributes"),
-                                     group_id=message.get("MessageGroupId"))
-        else:
-            document = orjson.dumps(messages.notification(message, subscription, body)).decode()
-            await peer.send_to_queue(subscription["Endpoint"], document, group_id=message.get("MessageGroupId"))
+        sender = {"service": "sns.amazonaws.com", "arn": message["TopicArn"],
+                  "account": message["TopicArn"].split(":")[4]}
+        try:
+            if raw:
+                await peer.send_to_queue(subscription["Endpoint"], body, attributes=message.get("MessageAttributes"),
+                                         group_id=message.get("MessageGroupId"), sender=sender)
+            else:
+                document = orjson.dumps(messages.notification(message, subscription, body)).decode()
+                await peer.send_to_queue(subscription["Endpoint"], document, group_id=message.get("MessageGroupId"),
+                                         sender=sender)
+        except PermissionError as error:  # the queue's policy: a client-side error, not retried (as SNS)
+            raise DeliveryError(str(error), retry=False) from None
     else:
         raise DeliveryError(f"lamina does not deliver to {protocol} endpoints", retry=False)
 

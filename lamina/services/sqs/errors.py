@@ -84,3 +84,7 @@ class MissingParameter(ServiceError):
 def invalid_value(parameter: str, value: object, reason: str) -> InvalidParameterValue:
     """SQS's usual wording for a parameter it refuses."""
     return InvalidParameterValue(f"Value {value} for parameter {parameter} is invalid. Reason: {reason}")
+
+
+class SenderNotAllowed(PermissionError):
+    """In-process only: a service's delivery the queue's policy does not allow (never on the wire)."""

@@ -12,6 +12,7 @@ import time
 import uuid
 from typing import Any
 
+from lamina.iam.service_access import service_may
 from lamina.protocol.errors import ServiceError
 from lamina.services.context import CallContext
 from lamina.services.platform import Platform
@@ -28,6 +29,7 @@ from lamina.services.sqs.errors import (
     QueueDeletedRecently,
     QueueDoesNotExist,
     QueueNameExists,
+    SenderNotAllowed,
     invalid_value,
 )
 from lamina.services.sqs.long_polling import Arrivals
@@ -362,8 +364,18 @@ class SqsProvider(Provider):
     # -- in-process interfaces (lamina/services/interfaces.py) ------------------------------------------
     async def send_to_queue(self, queue_arn: str, body: str, *,
                             attributes: dict[str, dict[str, Any]] | None = None,
-                            group_id: str | None = None, deduplication_id: str | None = None) -> str:
+                            group_id: str | None = None, deduplication_id: str | None = None,
+                            sender: dict[str, str] | None = None) -> str:
         queue = self.queue_by_arn(queue_arn)
+        if sender is not None:
+            # A service (SNS, EventBridge) sends only if the queue's policy lets it, for that source
+            # (https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html).
+            service = sender["service"]
+            if not service_may(queue.attributes.get("Policy"), service=service, action="sqs:SendMessage",
+                               resource=queue.arn, source_arn=sender.get("arn"),
+                               source_account=sender.get("account")):
+                raise SenderNotAllowed(f"the policy of {queue.arn} does not let {service} send messages to it "
+                                       f"for {sender.get('arn') or 'this source'}")
         entry: dict[str, Any] = {"MessageBody": body, "MessageAttributes": attributes}
         if group_id is not None:
             entry["MessageGroupId"] = group_id

@@ -20,8 +20,9 @@ class Queues:
         self.sent: list[dict[str, Any]] = []
 
     async def send_to_queue(self, queue_arn: str, body: str, *, attributes=None, group_id=None,  # type: ignore[no-untyped-def]
-                            deduplication_id=None) -> str:
-        self.sent.append({"queue": queue_arn, "body": body, "attributes": attributes, "group": group_id})
+                            deduplication_id=None, sender=None) -> str:
+        self.sent.append({"queue": queue_arn, "body": body, "attributes": attributes, "group": group_id,
+                          "sender": sender})
         return "message-id"
 
 
@@ -52,7 +53,8 @@ def test_raw_delivery_sends_the_message_and_its_attributes() -> None:
     raw = {**SUBSCRIPTION, "Attributes": {"RawMessageDelivery": "true"}}
     asyncio.run(deliver(platform({"sqs": queues}), None, raw, "Notification", MESSAGE))  # type: ignore[arg-type]
     assert queues.sent == [{"queue": SUBSCRIPTION["Endpoint"], "body": "hello",
-                            "attributes": MESSAGE["MessageAttributes"], "group": None}]
+                            "attributes": MESSAGE["MessageAttributes"], "group": None,
+                            "sender": {"service": "sns.amazonaws.com", "arn": MESSAGE["TopicArn"], "account": "1"}}]
 
 
 def test_without_sqs_the_error_names_it() -> None:
