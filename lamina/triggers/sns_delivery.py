@@ -130,5 +130,14 @@ class DeliveryWorker:
         from lamina.services.sns import messages
 
         body = messages.body_for(entry["message"], subscription["Protocol"])
-        await peer.send_to_queue(target, orjson.dumps(messages.notification(entry["message"], subscription,
-                                                                             body)).decode())
+        topic = subscription["TopicArn"]
+        try:
+            # The dead-letter queue's policy must let SNS send for the topic, as for a subscribed queue
+            # (https://docs.aws.amazon.com/sns/latest/dg/sns-configure-dead-letter-queue.html).
+            await peer.send_to_queue(target, orjson.dumps(messages.notification(entry["message"], subscription,
+                                                                                 body)).decode(),
+                                     sender={"service": "sns.amazonaws.com", "arn": topic,
+                                             "account": topic.split(":")[4]})
+        except Exception as error:  # the message is dropped, as SNS drops it when its DLQ cannot take it
+            log.error("dead-letter queue %s of %s refused the message: %s", target, subscription["SubscriptionArn"],
+                      error)
