@@ -10,6 +10,7 @@ ErrorCode and ErrorMessage
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -23,6 +24,18 @@ class DeliveryFailed(Exception):
     """The destination could not take the delivery (missing service or resource)."""
 
 
+# May the sender (the function's execution role) do this action on this resource?
+Permission = Callable[[str, str], Awaitable[bool]]
+_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction",
+            "events": "events:PutEvents"}
+
+
+async def _check(allowed: Permission | None, service: str, target: str) -> None:
+    action = _ACTIONS.get(service)
+    if allowed is not None and action is not None and not await allowed(action, target):
+        raise DeliveryFailed(f"the function's execution role is not allowed {action} on {target}")
+
+
 def _service_of(arn: str) -> str:
     parts = arn.split(":")
     if len(parts) < 6 or parts[0] != "arn":
@@ -30,13 +43,15 @@ def _service_of(arn: str) -> str:
     return parts[2]
 
 
-async def deliver_record(platform: Platform, destination: str, record: dict[str, Any], success: bool) -> None:
+async def deliver_record(platform: Platform, destination: str, record: dict[str, Any], success: bool,
+                         allowed: Permission | None = None) -> None:
     """Send an invocation record to an OnSuccess/OnFailure destination."""
     service = _service_of(destination)
     body = orjson.dumps(record).decode()
     peer = platform.peer(service)
     if peer is None:
         raise DeliveryFailed(f"lamina does not serve {service}, so destination {destination} cannot be reached")
+    await _check(allowed, service, destination)
     if service == "sqs":
         await peer.send_to_queue(destination, body)
     elif service == "sns":
@@ -54,7 +69,7 @@ async def deliver_record(platform: Platform, destination: str, record: dict[str,
 
 
 async def deliver_dead_letter(platform: Platform, target: str, payload: str, request_id: str,
-                              error_code: str, error_message: str) -> None:
+                              error_code: str, error_message: str, allowed: Permission | None = None) -> None:
     """Send the failed event itself to the function's DeadLetterConfig target (SQS or SNS)."""
     service = _service_of(target)
     attributes = {
@@ -65,6 +80,7 @@ async def deliver_dead_letter(platform: Platform, target: str, payload: str, req
     peer = platform.peer(service)
     if peer is None:
         raise DeliveryFailed(f"lamina does not serve {service}, so dead-letter target {target} cannot be reached")
+    await _check(allowed, service, target)
     if service == "sqs":
         await peer.send_to_queue(target, payload, attributes=attributes)
     elif service == "sns":

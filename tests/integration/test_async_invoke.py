@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.functions import ROLE, python_zip, unique_name
-from tests.lamina_server import LaminaServer
+from tests.lamina_server import LAMBDA_TRUST, LaminaServer
 from tests.recorder import Recorder
 
 # The function reports each attempt to the test's recorder (tests/recorder.py) under event["key"]; it fails
@@ -53,14 +53,17 @@ def fast_retries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaSer
     node.start()
     try:
         node.create_role()
+        # Destinations are sent with the execution role's permissions: the collectors are Lambda functions.
+        node.client("iam").attach_role_policy(RoleName=ROLE.rsplit("/", 1)[1],
+                                              PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaRole")
         yield node
     finally:
         node.stop()
 
 
-def _function(client, source: str = RECORDER) -> str:  # type: ignore[no-untyped-def]
+def _function(client, source: str = RECORDER, role: str = ROLE) -> str:  # type: ignore[no-untyped-def]
     name = unique_name("async")
-    client.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE, Handler="app.handler",
+    client.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler="app.handler",
                            Code={"ZipFile": python_zip(source)})
     client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
     return name
@@ -145,6 +148,41 @@ def test_success_destination(fast_retries: LaminaServer, recorder: Recorder) -> 
     [delivered] = _count(recorder, "record:" + event["key"], 1)
     assert delivered["record"]["requestContext"]["condition"] == "Success"
     assert delivered["record"]["responsePayload"] == {"ok": 1}
+
+
+def test_destinations_are_sent_with_the_execution_roles_permissions(fast_retries: LaminaServer,
+                                                                    recorder: Recorder) -> None:
+    # https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html: the execution role
+    # needs permission to send to the destination (here lambda:InvokeFunction on the collector).
+    iam, client = fast_retries.client("iam"), fast_retries.client("lambda")
+    role = unique_name("dest-role")
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+    name = _function(client, role=role_arn)
+    collector_arn = client.get_function(FunctionName=_function(client, COLLECTOR))["Configuration"]["FunctionArn"]
+    client.put_function_event_invoke_config(FunctionName=name,
+                                            DestinationConfig={"OnSuccess": {"Destination": collector_arn}})
+    refused = _event(recorder)
+    client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(refused).encode())
+    _count(recorder, refused["key"], 1)
+    cloudwatch = fast_retries.client("cloudwatch")
+
+    def delivery_failures() -> float:
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/Lambda", MetricName="DestinationDeliveryFailures", Statistics=["Sum"], Period=60,
+            Dimensions=[{"Name": "FunctionName", "Value": name}],
+            StartTime=time.time() - 600, EndTime=time.time() + 60)["Datapoints"]
+        return sum(p["Sum"] for p in points)
+
+    deadline = time.monotonic() + 30
+    while delivery_failures() < 1:
+        assert time.monotonic() < deadline, "the refused delivery was never counted"
+        time.sleep(0.1)  # the metric is the only outward sign of a refused delivery, as in AWS
+    assert recorder.of("record:" + refused["key"]) == []
+    iam.attach_role_policy(RoleName=role, PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaRole")
+    allowed = _event(recorder)
+    client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(allowed).encode())
+    [delivered] = _count(recorder, "record:" + allowed["key"], 1)
+    assert delivered["record"]["requestContext"]["condition"] == "Success"
 
 
 def test_event_invoke_config_operations(fast_retries: LaminaServer) -> None:

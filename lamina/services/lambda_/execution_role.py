@@ -21,6 +21,7 @@ from lamina.iam.messages import access_denied_message
 from lamina.services.context import CallContext
 from lamina.services.lambda_.errors import AccessDeniedException, InvalidParameterValueException
 from lamina.services.platform import Platform
+from lamina.services.sts.sessions import principal_of
 
 LAMBDA_SERVICE = "lambda.amazonaws.com"
 CANNOT_ASSUME = "The role defined for the function cannot be assumed by Lambda."
@@ -61,6 +62,24 @@ class ExecutionRoles:
             raise InvalidParameterValueException(CANNOT_ASSUME) from None
         self._sessions[key] = (credentials, expires_at)
         return credentials
+
+    async def may(self, role_arn: str | None, function_name: str, function_arn: str, action: str,
+                  resource: str) -> bool:
+        """Whether the function's execution role may do ``action`` on ``resource``: Lambda sends to
+        destinations and dead-letter targets with the role's permissions
+        (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
+        A node without IAM allows it."""
+        iam, sts = self.platform.peer("iam"), self.platform.peer("sts")
+        if iam is None or sts is None:
+            return True
+        try:
+            credentials = await self.credentials(role_arn, function_name, function_arn)
+        except InvalidParameterValueException:
+            return False
+        record = await sts.sessions.record(credentials.access_key_id) if credentials is not None else None
+        if record is None:
+            return False
+        return bool(await iam.authorize(principal_of(record), action, resource))
 
     def forget(self, function_arn: str) -> None:
         for key in [k for k in self._sessions if k[1] == function_arn]:

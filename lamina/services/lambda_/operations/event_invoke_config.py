@@ -17,7 +17,7 @@ from lamina.services.lambda_.operations.invoke import invocation_record
 from lamina.services.lambda_.targets import LATEST, Target
 from lamina.services.provider import Params, Result
 from lamina.triggers.async_invoker import DEFAULT_MAX_AGE, DEFAULT_MAX_RETRIES, DeliveryPolicy, Outcome
-from lamina.triggers.destinations import DeliveryFailed, deliver_dead_letter, deliver_record
+from lamina.triggers.destinations import DeliveryFailed, Permission, deliver_dead_letter, deliver_record
 
 log = logging.getLogger("lamina.async")
 TABLE = "lambda:event-invoke-config"
@@ -125,9 +125,11 @@ class EventInvokeConfigOperations(LambdaBase):
         target = await self._metrics_target(event)
         if not success and target is not None:
             self.invocation_metrics.async_dropped(target)
+        allowed = self._role_permission(target)
         try:
             if destination:
-                await deliver_record(self.platform, destination, invocation_record(event, outcome, condition), success)
+                await deliver_record(self.platform, destination, invocation_record(event, outcome, condition), success,
+                                     allowed)
         except DeliveryFailed as failed:
             log.warning("destination delivery for %s failed: %s", event["id"], failed)
             if target is not None:
@@ -135,11 +137,21 @@ class EventInvokeConfigOperations(LambdaBase):
         if not success and policy.dead_letter:
             try:
                 await deliver_dead_letter(self.platform, policy.dead_letter, event["payload"], event["id"],
-                                          outcome.error_code, outcome.error_message)
+                                          outcome.error_code, outcome.error_message, allowed)
             except DeliveryFailed as failed:
                 log.warning("dead-letter delivery for %s failed: %s", event["id"], failed)
                 if target is not None:
                     self.invocation_metrics.delivery_failed(target, dead_letter=True)
+
+    def _role_permission(self, target: Target | None) -> Permission | None:
+        """What the function's execution role may do, for deliveries made on its behalf."""
+        if target is None:
+            return None
+        record = target.record
+
+        async def allowed(action: str, resource: str) -> bool:
+            return await self.roles.may(target.config.get("Role"), record.name, record.arn, action, resource)
+        return allowed
 
     async def _metrics_target(self, event: dict[str, Any]) -> Target | None:
         try:
