@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from tests.functions import ROLE, python_zip, unique_name
 from tests.http_sink import HttpSink, Received
-from tests.lamina_server import LaminaServer
+from tests.lamina_server import LAMBDA_TRUST, LaminaServer
 
 # Posts the batch it received to the sink; reports messages whose body starts with "fail" as failed.
 REPORTER = """
@@ -48,8 +48,17 @@ def sink() -> Iterator[HttpSink]:
         receiver.stop()
 
 
+SQS_POLLING = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
+
+
+def _let_the_role_poll(server: LaminaServer) -> None:
+    """Lambda polls with the execution role, which needs sqs:ReceiveMessage, DeleteMessage, GetQueueAttributes."""
+    server.client("iam").attach_role_policy(RoleName=ROLE.rsplit("/", 1)[1], PolicyArn=SQS_POLLING)
+
+
 @pytest.fixture(scope="module")
 def sqs(server: LaminaServer):  # type: ignore[no-untyped-def]
+    _let_the_role_poll(server)
     return server.client("sqs")
 
 
@@ -289,6 +298,7 @@ def test_fifo_order_per_group_under_concurrency(lambda_client, sqs, sink: HttpSi
 
 def test_mappings_survive_a_restart(fresh_server: LaminaServer, sink: HttpSink) -> None:
     fresh_server.start().create_role()
+    _let_the_role_poll(fresh_server)
     client, sqs = fresh_server.client("lambda"), fresh_server.client("sqs")
     name = _function(client, sink)
     url, arn = _queue(sqs)
@@ -363,3 +373,20 @@ def test_throttled_batches_wait_in_the_queue(lambda_client, sqs, sink: HttpSink)
     lambda_client.delete_function_concurrency(FunctionName=name)
     sink.wait_for(lambda got: _count(got) >= 1, timeout=15)
     assert [r["body"] for r in _records(sink)] == ["held"]
+
+
+def test_the_execution_role_must_be_able_to_poll(server: LaminaServer, sqs, sink: HttpSink) -> None:  # type: ignore[no-untyped-def]
+    iam, client = server.client("iam"), server.client("lambda")
+    role = unique_name("no-poll")
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+    name = _function(client, sink)
+    client.update_function_configuration(FunctionName=name, Role=role_arn)
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    _, arn = _queue(sqs)
+    with pytest.raises(ClientError) as refused:
+        client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert refused.value.response["Error"]["Message"] == (
+        "The provided execution role does not have permissions to call ReceiveMessage on SQS")
+    iam.attach_role_policy(RoleName=role, PolicyArn=SQS_POLLING)
+    assert client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)["State"] == "Creating"

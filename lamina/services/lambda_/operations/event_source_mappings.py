@@ -71,6 +71,14 @@ class EventSourceMappingOperations(LambdaBase):
     async def _check(self, config: dict[str, Any], target: Target) -> None:
         esm.check_settings(config, self._queue_attributes(config["EventSourceArn"]),
                            int(target.config.get("Timeout", 3)))
+        # Lambda polls with the function's execution role, and checks it can before it maps
+        # (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions).
+        record = target.record
+        for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
+            if not await self.roles.may(target.config.get("Role"), record.name, record.arn, f"sqs:{action}",
+                                        config["EventSourceArn"]):
+                raise InvalidParameterValueException(
+                    f"The provided execution role does not have permissions to call {action} on SQS")
 
     # -- the API -------------------------------------------------------------------------------
     async def create_event_source_mapping(self, ctx: CallContext, params: Params) -> Result:
