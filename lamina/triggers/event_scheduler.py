@@ -85,6 +85,11 @@ class EventScheduler:
         self._entries[key] = entry
         self._wake.set()
 
+    def next_due(self, key: str) -> float | None:
+        """When a rule fires next (virtual time), or None when it is not scheduled."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry.due
+
     def _next(self, entry: _Entry, after: float) -> float | None:
         due = entry.schedule.next_after(after, entry.anchor)
         now = self.clock.now()
