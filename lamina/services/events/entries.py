@@ -59,7 +59,9 @@ def check(entry: dict[str, Any], *, trusted: bool) -> Rejected | dict[str, Any]:
     return detail
 
 
-def iso_time(moment: datetime | float | None) -> str:
+def iso_time(moment: datetime | float | str | None) -> str:
+    if isinstance(moment, str):  # an event forwarded from another bus keeps its time
+        return moment
     if moment is None:
         moment = time.time()
     if not isinstance(moment, datetime):
