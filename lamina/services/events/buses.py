@@ -25,6 +25,13 @@ def described(bus: dict[str, Any]) -> dict[str, Any]:
 class BusTable:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._known: set[str] = set()  # keys of buses seen to exist: PutEvents checks its bus on every entry
+
+    async def exists(self, account: str, region: str, name: str) -> bool:
+        key = _key(account, region, name)
+        if key not in self._known and await self.find(account, region, name) is not None:
+            self._known.add(key)
+        return key in self._known
 
     async def ensure_default(self, account: str, region: str) -> None:
         key = _key(account, region, DEFAULT_BUS)
@@ -71,6 +78,7 @@ class BusTable:
         await self.store.put(TABLE, _key(bus["Account"], bus["Region"], bus["Name"]), bus)
 
     async def delete(self, account: str, region: str, name: str) -> None:
+        self._known.discard(_key(account, region, name))
         await self.store.delete(TABLE, _key(account, region, name))
 
     async def listed(self, account: str, region: str, prefix: str) -> list[dict[str, Any]]:

@@ -231,7 +231,7 @@ class EventsProvider(Provider):
             except ValidationException as error:
                 results.append({"ErrorCode": "ValidationException", "ErrorMessage": error.message})
                 continue
-            if await self.buses.find(account, region, bus) is None:
+            if not await self.buses.exists(account, region, bus):
                 results.append({"ErrorCode": "ResourceNotFoundException",
                                 "ErrorMessage": f"Event bus {bus} does not exist."})
                 continue
