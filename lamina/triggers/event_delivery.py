@@ -52,6 +52,9 @@ class EventDeliveries:
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _running: set[asyncio.Task[None]] = field(default_factory=set)
     _task: asyncio.Task[None] | None = None
+    # Delivered items are finished together, one store write per burst rather than one per item.
+    _finished: list[int] = field(default_factory=list)
+    _flush: asyncio.Task[None] | None = None
 
     async def enqueue(self, deliveries: list[dict[str, Any]]) -> None:
         """Durably queue deliveries; returns once they are in the store."""
@@ -72,6 +75,7 @@ class EventDeliveries:
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
+        await self._finish_delivered()
 
     async def _loop(self) -> None:
         while True:
@@ -109,7 +113,15 @@ class EventDeliveries:
             await self._failed(item, delivery, DeliveryFailed("InternalException", str(error)))
             return
         self.delivered += 1
-        await self.store.finish(QUEUE, [item.id])
+        self._finished.append(item.id)
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().create_task(self._finish_delivered())
+
+    async def _finish_delivered(self) -> None:
+        await asyncio.sleep(0)  # let the deliveries finishing in this turn of the loop join the batch
+        ids, self._finished, self._flush = self._finished, [], None
+        if ids:
+            await self.store.finish(QUEUE, ids)
 
     async def _failed(self, item: QueueItem, delivery: dict[str, Any], failure: DeliveryFailed) -> None:
         retries = delivery.get("retries", 0)
