@@ -55,6 +55,7 @@ class EventDeliveries:
     # Delivered items are finished together, one store write per burst rather than one per item.
     _finished: list[int] = field(default_factory=list)
     _flush: asyncio.Task[None] | None = None
+    _stopping: bool = False
 
     async def enqueue(self, deliveries: list[dict[str, Any]]) -> None:
         """Durably queue deliveries; returns once they are in the store."""
@@ -69,6 +70,9 @@ class EventDeliveries:
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
+        # A flag as well as cancel(): asyncio.wait_for can swallow a cancellation that meets a wake-up.
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -78,7 +82,7 @@ class EventDeliveries:
         await self._finish_delivered()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             free = CONCURRENCY - len(self._running)
             items = await self.store.claim(QUEUE, free, LEASE_SECONDS) if free > 0 else []

@@ -62,11 +62,15 @@ class EventScheduler:
         self._entries: dict[str, _Entry] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
+        # A flag as well as cancel(): asyncio.wait_for can swallow a cancellation that meets a wake-up.
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -98,7 +102,7 @@ class EventScheduler:
         return due
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             due_keys = [(entry.due, key) for key, entry in self._entries.items() if entry.due is not None]
             if not due_keys:
