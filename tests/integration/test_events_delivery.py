@@ -180,3 +180,27 @@ def test_a_cloudtrail_rule_invokes_a_function_when_a_queue_is_created(server: La
     assert detail["userIdentity"]["accessKeyId"] == server.credentials()[0]
     assert detail["responseElements"]["QueueUrl"] == url
     assert detail["awsRegion"] == "us-east-1"
+
+
+def test_a_topic_target_publishes_the_event(server: LaminaServer) -> None:
+    events, sns = server.client("events"), server.client("sns")
+    url, queue_arn = _queue(server)
+    topic = sns.create_topic(Name=unique_name("topic"))["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    rule = unique_name("to-topic")
+    events.put_rule(Name=rule, EventPattern=json.dumps({"detail-type": ["ToTopic"]}))
+    events.put_targets(Rule=rule, Targets=[{"Id": "topic", "Arn": topic}])
+    event_id = events.put_events(Entries=[_entry("ToTopic", n=1)])["Entries"][0]["EventId"]
+    assert json.loads(_receive(server, url, 1)[0]["Body"])["id"] == event_id
+
+
+def test_a_missing_function_target_is_dead_lettered(server: LaminaServer) -> None:
+    events = server.client("events")
+    dlq_url, dlq_arn = _queue(server)
+    missing = "arn:aws:lambda:us-east-1:000000000000:function:no-such-function"
+    rule = unique_name("to-missing-fn")
+    events.put_rule(Name=rule, EventPattern=json.dumps({"detail-type": ["ToMissingFunction"]}))
+    events.put_targets(Rule=rule, Targets=[{"Id": "fn", "Arn": missing, "DeadLetterConfig": {"Arn": dlq_arn}}])
+    events.put_events(Entries=[_entry("ToMissingFunction", n=1)])
+    attributes = {k: v["StringValue"] for k, v in _receive(server, dlq_url, 1)[0]["MessageAttributes"].items()}
+    assert (attributes["TARGET_ARN"], attributes["ERROR_CODE"]) == (missing, "ResourceNotFoundException")
