@@ -16,7 +16,7 @@ import statistics
 import threading
 import time
 
-from _harness import machine, percentile, presign, start_lamina
+from _harness import machine, percentile, presign, start_lamina, summary, timed_requests
 
 PUT_SECONDS = 5.0
 LATENCY_SAMPLES = 200
@@ -80,11 +80,21 @@ def latencies(server, queue_url: str) -> list[float]:  # type: ignore[no-untyped
     return samples
 
 
+def tag_queue_latency(server, queue_url: str) -> list[float]:  # type: ignore[no-untyped-def]
+    """A mutating call (SQS TagQueue): the gateway's API-activity observer runs after each one."""
+    body = json.dumps({"QueueUrl": queue_url, "Tags": {"k": "v"}}).encode()
+    headers = presign(server, "POST", "/", body, {"X-Amz-Target": "AmazonSQS.TagQueue",
+                                                  "Content-Type": "application/x-amz-json-1.0"}, service="sqs")
+    return timed_requests(server, "POST", "/", body, headers, 2000)
+
+
 def main() -> None:
     print(machine())
     server = start_lamina()
     try:
         events, sqs = server.client("events"), server.client("sqs")
+        tagged = sqs.create_queue(QueueName="bench-tagged")["QueueUrl"]
+        print(f"TagQueue, no rule on the default bus:        {summary(tag_queue_latency(server, tagged))}")
         sink = sqs.create_queue(QueueName="bench-sink")["QueueUrl"]
         sink_arn = sqs.get_queue_attributes(QueueUrl=sink, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events.put_rule(Name="all", EventPattern=json.dumps({"source": ["bench"]}))
@@ -103,6 +113,14 @@ def main() -> None:
                 drain = wait_delivered(server, sink, delivered)
                 print(f"PutEvents, {clients:2d} client(s), {entries:2d} entries/request: {rate:8.0f} events/s "
                       f"({accepted} events; all delivered {drain:.1f} s after the last put)")
+        print(f"TagQueue, pattern rules on the default bus:   {summary(tag_queue_latency(server, tagged))}")
+        events.put_rule(Name="api-calls", EventPattern=json.dumps({
+            "detail-type": ["AWS API Call via CloudTrail"], "detail": {"eventName": ["TagQueue"]}}))
+        events.put_targets(Rule="api-calls", Targets=[{"Id": "q", "Arn": probe_arn}])
+        print(f"TagQueue, a rule matching it (event built, delivered): {summary(tag_queue_latency(server, tagged))}")
+        events.remove_targets(Rule="api-calls", Ids=["q"])
+        events.delete_rule(Name="api-calls")
+        sqs.purge_queue(QueueUrl=probe)
         samples = latencies(server, probe)
         print(f"event -> SQS target latency: p50 {statistics.median(samples):.1f} ms  "
               f"p99 {percentile(samples, 0.99):.1f} ms  (n={len(samples)})")
