@@ -5,8 +5,9 @@ https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-refe
 
 Only successful calls that change something are sent: read-only calls (Get*, List*, Describe*...)
 and data events (SendMessage, Invoke, Publish, PutEvents...) are not management write events. The
-gateway calls ``observe`` after every request; it returns at once when the region's default bus
-has no enabled pattern rule, so the event is only built when some rule could want it.
+gateway calls ``observe`` after every request; it returns at once unless an enabled rule on the
+region's default bus could match (its top-level source, detail-type, account and region conditions
+pass), so the event is only built when some rule could want it.
 """
 
 from __future__ import annotations
@@ -77,10 +78,11 @@ class ApiActivity:
         if not self._recorded(ctx):
             return
         account = (ctx.principal.account_id if ctx.principal else "") or ctx.account_id
-        if not await self.provider.router.has_rules(account, ctx.region, DEFAULT_BUS):
-            return
         assert ctx.endpoint is not None and ctx.operation is not None
         prefix = ctx.endpoint.model.metadata.get("endpointPrefix") or ctx.endpoint.name
+        known = {"source": f"aws.{prefix}", "detail-type": DETAIL_TYPE, "account": account, "region": ctx.region}
+        if not await self.provider.router.may_route(account, ctx.region, DEFAULT_BUS, known):
+            return
         now = datetime.now(timezone.utc)
         detail = {
             "eventVersion": "1.08", "userIdentity": _identity(ctx.principal, account),

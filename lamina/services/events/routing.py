@@ -35,8 +35,9 @@ class Router:
         self.rules = rules
         self.deliveries = deliveries
 
-    async def has_rules(self, account: str, region: str, bus: str) -> bool:
-        return bool(await self.rules.matching(account, region, bus))
+    async def may_route(self, account: str, region: str, bus: str, known: dict[str, Any]) -> bool:
+        """Whether some enabled rule could match an event with these top-level fields."""
+        return any(candidate.pattern.may_match(known) for candidate in await self.rules.matching(account, region, bus))
 
     async def route(self, account: str, region: str, bus: str, events: list[dict[str, Any]]) -> int:
         """Queue the deliveries of events put on a bus; returns how many were queued."""

@@ -107,3 +107,12 @@ def test_invalid_patterns_name_the_reason(pattern: str, reason: str) -> None:
         compile_pattern(pattern)
     assert str(raised.value).startswith("Event pattern is not valid. Reason: ")
     assert reason in str(raised.value)
+
+
+def test_may_match_rules_out_events_by_their_known_top_level_fields() -> None:
+    pattern = compile_pattern({"source": ["aws.sqs"], "detail": {"eventName": ["CreateQueue"]}})
+    assert pattern.may_match({"source": "aws.sqs", "detail-type": "AWS API Call via CloudTrail"})
+    assert not pattern.may_match({"source": "aws.lambda"})
+    assert compile_pattern({"detail": {"x": [1]}}).may_match({"source": "anything"})  # nothing known is tested
+    either = compile_pattern({"$or": [{"source": ["a"]}, {"source": ["b"]}]})
+    assert either.may_match({"source": "c"})  # $or is not looked into: may_match stays sound

@@ -71,3 +71,11 @@ def test_compiled_matcher_agrees_with_the_reference(pattern: dict[str, Any], eve
 def test_a_pattern_matches_the_same_way_from_its_text(pattern: dict[str, Any], event: dict[str, Any]) -> None:
     compiled = compile_pattern(pattern)
     assert compile_pattern(compiled.source).matches(event) == compiled.matches(event)
+
+
+@settings(max_examples=200, deadline=None)
+@given(patterns(), events())
+def test_may_match_never_rules_out_a_matching_event(pattern: dict[str, Any], event: dict[str, Any]) -> None:
+    compiled = compile_pattern(pattern)
+    if compiled.matches(event):
+        assert compiled.may_match(event)
