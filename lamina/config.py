@@ -58,6 +58,11 @@ class Settings:
     smtp_sender: str = "no-reply@sns.lamina.local"
     # How long API Gateway waits for a Lambda integration before answering 504 (AWS: 30 s for HTTP APIs).
     api_integration_timeout: float = 30.0
+    # EventBridge schedules run on a clock this many times faster than real time (tests: 60 makes
+    # rate(1 minute) fire every second). 1 is real time; use nothing else outside tests.
+    schedule_time_scale: float = 1.0
+    # EventBridge target retries: the first back-off (doubling, with jitter, up to 5 minutes).
+    events_backoff_start: float = 1.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -75,6 +80,8 @@ class Settings:
             api_integration_timeout=float(env.get("LAMINA_API_INTEGRATION_TIMEOUT", 30.0)),
             async_retry_delays=tuple(float(x) for x in env.get("LAMINA_ASYNC_RETRY_DELAYS", "60,120").split(",")),
             async_backoff_start=float(env.get("LAMINA_ASYNC_BACKOFF_START", 1.0)),
+            schedule_time_scale=float(env.get("LAMINA_SCHEDULE_TIME_SCALE", 1.0)),
+            events_backoff_start=float(env.get("LAMINA_EVENTS_BACKOFF_START", 1.0)),
             hot_reload_bucket=env.get("LAMINA_HOT_RELOAD_BUCKET", "hot-reload"),
             hot_reload=env.get("LAMINA_HOT_RELOAD", "auto").lower(),
             alarm_evaluation_seconds=float(env.get("LAMINA_ALARM_EVALUATION_SECONDS", 60.0)),

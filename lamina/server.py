@@ -68,6 +68,7 @@ class Node:
             self.registry.add(endpoint)
             platform.peers[endpoint.name] = endpoint.provider
         self.chain.front_doors.extend(platform.front_doors)
+        self.chain.observers.extend(platform.observers)
         self.chain.handlers = [
             ResolveService(self.registry, settings.default_region, settings.max_request_bytes),
             Authenticate(self.authenticator),

@@ -105,6 +105,12 @@ class EventPattern:
     def matches(self, event: dict[str, Any]) -> bool:
         return self._root.matches(event)
 
+    def may_match(self, known: dict[str, Any]) -> bool:
+        """False when the event cannot match whatever its other fields hold: a top-level field given in
+        ``known`` fails its conditions (top-level fields are ANDed). Lets a caller skip building an event."""
+        return all(_leaf_matches(conditions, known[key])
+                   for key, conditions in self._root.leaves if key in known)
+
 
 def parse_pattern(text: str) -> dict[str, Any]:
     """The pattern's JSON object, or InvalidPattern."""

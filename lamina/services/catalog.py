@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from lamina.gateway.services import ServiceEndpoint
-from lamina.services import apigateway, apigatewayv2, cloudwatch, iam, lambda_, logs, sns, sqs, sts
+from lamina.services import apigateway, apigatewayv2, cloudwatch, events, iam, lambda_, logs, sns, sqs, sts
 from lamina.services.platform import Platform
 from lamina.services.provider import Provider
 
@@ -34,6 +34,8 @@ SERVICES: list[ServiceEntry] = [
     ServiceEntry("logs", logs.build, "lamina.services.logs.provider:LogsProvider"),
     ServiceEntry("cloudwatch", cloudwatch.build, "lamina.services.cloudwatch.provider:CloudWatchProvider"),
     ServiceEntry("sns", sns.build, "lamina.services.sns.provider:SnsProvider"),
+    # EventBridge delivers to Lambda, SQS and SNS, so it starts after them.
+    ServiceEntry("events", events.build, "lamina.services.events.provider:EventsProvider"),
     ServiceEntry("apigateway", apigateway.build, "lamina.services.apigateway.provider:RestApiProvider"),
     ServiceEntry("apigatewayv2", apigatewayv2.build, "lamina.services.apigatewayv2.provider:HttpApiProvider"),
 ]

@@ -31,6 +31,8 @@ class Platform:
     authorize: Authorize  # IAM adds its policy check here
     peers: dict[str, Any] = field(default_factory=dict)  # service name -> provider
     front_doors: list[Any] = field(default_factory=list)  # extra FrontDoors (function URLs, APIs)
+    # Called after every API request with its RequestContext (EventBridge's CloudTrail-style events).
+    observers: list[Any] = field(default_factory=list)
 
     def peer(self, name: str) -> Any | None:
         """Another service's provider, or None when this node does not serve it."""
