@@ -31,7 +31,7 @@ RUNTIME = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 class NullSink:
-    def write(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+    def write(self, account: str, region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         pass
 
 
