@@ -40,9 +40,16 @@ CREATE INDEX IF NOT EXISTS queue_items_ready ON queue_items (queue, visible_at, 
 """
 
 
+# Records read recently, as stored: the hot paths read the same few records again and again (a
+# function's configuration on every invoke). Every write goes through ``_put``/``_delete``, which drop
+# the entry, and only reads outside a transaction fill it, so a rolled-back write is never remembered.
+RECENT_LIMIT = 4096
+
+
 class SqliteStore(Store):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._recent: dict[tuple[str, str], tuple[int, bytes]] = {}
         self.path = path
         self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -52,10 +59,17 @@ class SqliteStore(Store):
 
     # -- records -----------------------------------------------------------------
     def _get(self, table: str, key: str) -> Record | None:
-        row = self.db.execute("SELECT version, value FROM records WHERE tbl=? AND key=?", (table, key)).fetchone()
-        if row is None:
-            return None
-        return Record(key, orjson.loads(row[1]), row[0])
+        found = self._recent.get((table, key))
+        if found is None:
+            found = self.db.execute("SELECT version, value FROM records WHERE tbl=? AND key=?",
+                                    (table, key)).fetchone()
+            if found is None:
+                return None
+            if not self.db.in_transaction:
+                if len(self._recent) >= RECENT_LIMIT:
+                    self._recent.clear()
+                self._recent[(table, key)] = found
+        return Record(key, orjson.loads(found[1]), found[0])  # a fresh value: callers may change it
 
     def _check(self, table: str, key: str, if_version: Any) -> int | None:
         row = self.db.execute("SELECT version FROM records WHERE tbl=? AND key=?", (table, key)).fetchone()
@@ -65,6 +79,7 @@ class SqliteStore(Store):
         return found
 
     def _put(self, op: Put) -> Record:
+        self._recent.pop((op.table, op.key), None)
         found = self._check(op.table, op.key, op.if_version)
         version = (found or 0) + 1
         self.db.execute(
@@ -74,6 +89,7 @@ class SqliteStore(Store):
         return Record(op.key, op.value, version)
 
     def _delete(self, op: Delete) -> bool:
+        self._recent.pop((op.table, op.key), None)
         found = self._check(op.table, op.key, op.if_version)
         if found is None:
             return False
