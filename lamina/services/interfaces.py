@@ -59,6 +59,11 @@ class MetricPublisher(Protocol):
         """``data`` as PutMetricData's MetricData members (MetricName, Dimensions, Value/Values/StatisticValues,
         Unit, Timestamp, StorageResolution)."""
 
+    def put_values(self, account: str, region: str, namespace: str, when: float,
+                   values: list[tuple[str, list[dict[str, str]], str, float, str]]) -> None:
+        """Single standard-resolution values measured at ``when``: (metric name, dimensions, their canonical
+        key from ``lamina.services.cloudwatch.datapoints.dimensions_key``, value, unit)."""
+
 
 class ResourcePolicies(Protocol):
     """Any service with resource-based policies or tags (Lambda functions, SQS queues, SNS topics...).

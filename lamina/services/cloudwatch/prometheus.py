@@ -69,14 +69,14 @@ class PrometheusEndpoint:
         return HttpResponse(200, [("Content-Type", CONTENT_TYPE_LATEST)], b"" if request.method == "HEAD" else body)
 
     def observe(self, namespace: str, datum: dict[str, Any]) -> None:
-        dimensions = datum.get("Dimensions") or ()
+        value = datum.get("Value")
+        if value is not None:
+            self.observe_value(namespace, datum["MetricName"], datum.get("Dimensions") or (), value)
+
+    def observe_value(self, namespace: str, name: str, dimensions: Any, value: float) -> None:
         if namespace != "AWS/Lambda" or len(dimensions) != 1 or dimensions[0]["Name"] != "FunctionName":
             return
         function = dimensions[0]["Value"]
-        name = datum["MetricName"]
-        value = datum.get("Value")
-        if value is None:
-            return
         counter = self._by_metric.get(name)
         if counter is not None:
             if value > 0:

@@ -96,6 +96,16 @@ class CloudWatchProvider(Provider):
         self.metrics.schedule_flush()
         return None
 
+    def put_values(self, account: str, region: str, namespace: str, when: float,
+                   values: list[tuple[str, list[dict[str, str]], str, float, str]]) -> None:
+        """The MetricPublisher fast path for single standard-resolution values measured at one time:
+        (metric name, dimensions, their ``dimensions_key``, value, unit)."""
+        self.metrics.add_values(account, region, namespace, when,
+                                [(name, key, value, unit) for name, _, key, value, unit in values])
+        for name, dimensions, _, value, _ in values:
+            self.prometheus.observe_value(namespace, name, dimensions, value)
+        self.metrics.schedule_flush()
+
     async def _put_metric_data_operation(self, ctx: CallContext, params: Params) -> Result:
         data = params.get("MetricData") or []
         if not data:

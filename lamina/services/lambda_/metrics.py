@@ -24,10 +24,12 @@ import time
 from typing import Any
 
 from lamina.engine.api import InvocationResult
+from lamina.services.cloudwatch.datapoints import dimensions_key
 from lamina.services.lambda_.targets import Target
 
 log = logging.getLogger("lamina.lambda")
 NAMESPACE = "AWS/Lambda"
+_NO_DIMENSIONS = dimensions_key([])
 
 
 class InvocationMetrics:
@@ -36,9 +38,10 @@ class InvocationMetrics:
         self._in_flight: dict[str, int] = {}  # function name -> invocations running
         self._version_in_flight: dict[str, int] = {}  # engine spec key -> invocations running
         self._unreserved = 0
-        self._dimension_cache: dict[tuple[str, str | None, str | None], list[list[dict[str, str]]]] = {}
+        self._dimension_cache: dict[tuple[str, str | None, str | None], list[tuple[list[dict[str, str]], str]]] = {}
 
-    def _dimension_sets(self, target: Target, executed: str | None = None) -> list[list[dict[str, str]]]:
+    def _dimension_sets(self, target: Target, executed: str | None = None) -> list[tuple[list[dict[str, str]], str]]:
+        """The dimension sets a figure is published under, each with its canonical key (computed once)."""
         name = target.record.name
         qualifier = target.qualifier if target.qualifier and target.qualifier != "$LATEST" else None
         executed = executed if target.alias is not None else None
@@ -47,9 +50,10 @@ class InvocationMetrics:
         if found is None:
             resource = f"{name}:{qualifier}" if qualifier else name
             function = [{"Name": "FunctionName", "Value": name}]
-            found = [[], function, function + [{"Name": "Resource", "Value": resource}]]
+            sets = [[], function, function + [{"Name": "Resource", "Value": resource}]]
             if executed is not None:
-                found.append(found[2] + [{"Name": "ExecutedVersion", "Value": executed}])
+                sets.append(sets[2] + [{"Name": "ExecutedVersion", "Value": executed}])
+            found = [(dimensions, dimensions_key(dimensions)) for dimensions in sets]
             if len(self._dimension_cache) > 10_000:
                 self._dimension_cache.clear()
             self._dimension_cache[key] = found
@@ -60,13 +64,11 @@ class InvocationMetrics:
         publisher = self.platform.peer("cloudwatch")
         if publisher is None:
             return
-        now = time.time()
-        data = [{"MetricName": name, "Dimensions": dims, "Value": value, "Unit": unit, "Timestamp": now}
-                for name, value, unit in figures for dims in self._dimension_sets(target, executed)]
-        data += [{"MetricName": name, "Dimensions": [], "Value": value, "Unit": unit, "Timestamp": now}
-                 for name, value, unit in account_wide]
+        values = [(name, dimensions, key, value, unit)
+                  for name, value, unit in figures for dimensions, key in self._dimension_sets(target, executed)]
+        values += [(name, [], _NO_DIMENSIONS, value, unit) for name, value, unit in account_wide]
         try:
-            publisher.put_metric_data(target.record.account, target.record.region, NAMESPACE, data)
+            publisher.put_values(target.record.account, target.record.region, NAMESPACE, time.time(), values)
         except Exception:  # metrics must never break an invocation
             log.warning("Lambda metrics could not be recorded", exc_info=True)
 
