@@ -103,7 +103,8 @@ class CloudWatchProvider(Provider):
         self.metrics.add_values(account, region, namespace, when,
                                 [(name, key, value, unit) for name, _, key, value, unit in values])
         for name, dimensions, _, value, _ in values:
-            self.prometheus.observe_value(namespace, name, dimensions, value)
+            if len(dimensions) == 1:  # /metrics shows the per-function figures only
+                self.prometheus.observe_value(namespace, name, dimensions, value)
         self.metrics.schedule_flush()
 
     async def _put_metric_data_operation(self, ctx: CallContext, params: Params) -> Result:

@@ -9,12 +9,15 @@ import asyncio
 import base64
 import hashlib
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lamina.services.lambda_.zip_package import MAX_UNZIPPED_BYTES, extract_package, remove_tree
 from lamina.store.blobs import BlobStore
+
+PRESENCE_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,7 @@ class CodeStore:
         self.root = data_dir / "code"
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._present: dict[str, float] = {}  # digest -> when its directory was last seen on disk
 
     def code_dir(self, digest: str) -> Path:
         return self.root / digest
@@ -66,10 +70,18 @@ class CodeStore:
             return CodeArtifact(digest, len(data), unzipped)
 
     def ensure_extracted(self, digest: str) -> Path:
-        """The code directory, extracted again from the kept zip if it went missing."""
+        """The code directory, extracted again from the kept zip if it went missing.
+
+        Asked on every invoke: a directory seen in the last few seconds is not looked at again."""
         target = self.code_dir(digest)
+        now = time.monotonic()
+        if now - self._present.get(digest, -PRESENCE_SECONDS) < PRESENCE_SECONDS:
+            return target
         if not target.exists() and self.blobs.exists(digest):
             self._add_zip(self.blobs.read(digest), MAX_UNZIPPED_BYTES * 8)
+        if len(self._present) > 10_000:
+            self._present.clear()
+        self._present[digest] = now
         return target
 
     def zip_path(self, digest: str) -> Path:
@@ -77,6 +89,7 @@ class CodeStore:
 
     def remove(self, digest: str) -> None:
         with self._lock:
+            self._present.pop(digest, None)
             remove_tree(self.code_dir(digest))
             (self.root / f"{digest}.size").unlink(missing_ok=True)
             self.blobs.delete(digest)
