@@ -59,7 +59,10 @@ class PrometheusEndpoint:
                                   buckets=DURATION_BUCKETS, registry=self.registry)
         self.concurrency = Gauge("lamina_lambda_concurrent_executions",
                                  "Invocations in flight when the last one started.", labels, registry=self.registry)
-        self._by_metric = {"Invocations": self.invocations, "Errors": self.errors, "Throttles": self.throttles}
+        self._by_metric = {"Invocations": self.invocations, "Errors": self.errors, "Throttles": self.throttles,
+                           "Duration": self.duration, "ConcurrentExecutions": self.concurrency}
+        # (metric, function) -> its labelled child: ``labels()`` takes a lock and builds a key every call.
+        self._children: dict[tuple[str, str], Any] = {}
 
     def matches(self, request: HttpRequest) -> bool:
         return request.path == PATH and request.method in ("GET", "HEAD") and "authorization" not in request.headers
@@ -77,11 +80,17 @@ class PrometheusEndpoint:
         if namespace != "AWS/Lambda" or len(dimensions) != 1 or dimensions[0]["Name"] != "FunctionName":
             return
         function = dimensions[0]["Value"]
-        counter = self._by_metric.get(name)
-        if counter is not None:
-            if value > 0:
-                counter.labels(function).inc(value)
-        elif name == "Duration":
-            self.duration.labels(function).observe(value / 1000.0)
+        child = self._children.get((name, function))
+        if child is None:
+            metric = self._by_metric.get(name)
+            if metric is None:
+                return
+            if len(self._children) > 50_000:
+                self._children.clear()
+            child = self._children[(name, function)] = metric.labels(function)
+        if name == "Duration":
+            child.observe(value / 1000.0)
         elif name == "ConcurrentExecutions":
-            self.concurrency.labels(function).set(value)
+            child.set(value)
+        elif value > 0:
+            child.inc(value)

@@ -46,7 +46,7 @@ class CodeStore:
         self.root = data_dir / "code"
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._present: dict[str, float] = {}  # digest -> when its directory was last seen on disk
+        self._present: dict[str, tuple[float, Path]] = {}  # digest -> when its directory was last seen there
 
     def code_dir(self, digest: str) -> Path:
         return self.root / digest
@@ -73,15 +73,16 @@ class CodeStore:
         """The code directory, extracted again from the kept zip if it went missing.
 
         Asked on every invoke: a directory seen in the last few seconds is not looked at again."""
-        target = self.code_dir(digest)
         now = time.monotonic()
-        if now - self._present.get(digest, -PRESENCE_SECONDS) < PRESENCE_SECONDS:
-            return target
+        seen = self._present.get(digest)
+        if seen is not None and now - seen[0] < PRESENCE_SECONDS:
+            return seen[1]
+        target = self.code_dir(digest)
         if not target.exists() and self.blobs.exists(digest):
             self._add_zip(self.blobs.read(digest), MAX_UNZIPPED_BYTES * 8)
         if len(self._present) > 10_000:
             self._present.clear()
-        self._present[digest] = now
+        self._present[digest] = (now, target)
         return target
 
     def zip_path(self, digest: str) -> Path:
