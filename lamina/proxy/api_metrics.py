@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from lamina.services.cloudwatch.datapoints import dimensions_key
+
 NAMESPACE = "AWS/ApiGateway"
 
 
@@ -25,9 +27,7 @@ class RequestFigures:
     bytes_processed: int
 
 
-def _points(names: tuple[str, str], figures: RequestFigures, dimensions: list[dict[str, str]],
-            http_api: bool) -> list[dict[str, Any]]:
-    now = time.time()
+def _values(names: tuple[str, str], figures: RequestFigures, http_api: bool) -> list[tuple[str, float, str]]:
     client, server = names
     values = [("Count", 1.0, "Count"),
               (client, 1.0 if 400 <= figures.status < 500 else 0.0, "Count"),
@@ -37,8 +37,7 @@ def _points(names: tuple[str, str], figures: RequestFigures, dimensions: list[di
         values.append(("IntegrationLatency", figures.integration_latency_ms, "Milliseconds"))
     if http_api:
         values.append(("DataProcessed", float(figures.bytes_processed), "Bytes"))
-    return [{"MetricName": name, "Dimensions": dimensions, "Value": value, "Unit": unit, "Timestamp": now}
-            for name, value, unit in values]
+    return values
 
 
 def publish(cloudwatch: Any, account: str, region: str, figures: RequestFigures,
@@ -47,7 +46,7 @@ def publish(cloudwatch: Any, account: str, region: str, figures: RequestFigures,
     if cloudwatch is None:
         return
     names = ("4xx", "5xx") if http_api else ("4XXError", "5XXError")
-    data: list[dict[str, Any]] = []
-    for dimensions in dimension_sets:
-        data += _points(names, figures, dimensions, http_api)
-    cloudwatch.put_metric_data(account, region, NAMESPACE, data)
+    values = _values(names, figures, http_api)
+    cloudwatch.put_values(account, region, NAMESPACE, time.time(),
+                          [(name, dimensions, dimensions_key(dimensions), value, unit)
+                           for dimensions in dimension_sets for name, value, unit in values])
