@@ -54,18 +54,19 @@ class LambdaInvoker:
         self.lambda_service = lambda_service
 
     async def invoke(self, function_arn: str, event: dict[str, Any], request_id: str,
-                     timeout_s: float, source_arn: str) -> Outcome:
+                     timeout_s: float, source_arn: str | None) -> Outcome:
         """``source_arn``: the route or authorizer invoking, which the function's policy must let API Gateway
         invoke for (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-integrations.html);
-        without it API Gateway answers 500 and logs a permissions error."""
+        without it API Gateway answers 500 and logs a permissions error. None: the integration invokes with a
+        role of its own (CredentialsArn), whose policies lamina does not evaluate."""
         payload = orjson.dumps(event)
         provider = self.lambda_service
         parts = function_arn.split(":")
         started = time.perf_counter()
         try:
             target = await provider.resolver.resolve(parts[3], parts[4], function_arn)
-            if not await provider.may_invoke(target.arn, service=APIGATEWAY, source_arn=source_arn,
-                                             source_account=parts[4]):
+            if source_arn is not None and not await provider.may_invoke(
+                    target.arn, service=APIGATEWAY, source_arn=source_arn, source_account=parts[4]):
                 return Outcome("forbidden", latency_ms=_since(started),
                                message=f"The function's policy does not allow {APIGATEWAY} to invoke {target.arn} "
                                        f"for {source_arn}")

@@ -119,8 +119,9 @@ class RestApiHost:
                          binary=api.is_binary(proxy.headers.get("content-type")),
                          path_parameters=match.path_parameters, stage_variables=stage.variables)
         timeout = min(self.timeout_s, (integration.get("timeoutInMillis") or 29000) / 1000)
-        source = (f"arn:aws:execute-api:{api.region}:{api.account}:{api.api_id}/{stage.name}/{proxy.method}"
-                  f"{resource['path']}")
+        source = None if integration.get("credentials") else (
+            f"arn:aws:execute-api:{api.region}:{api.account}:{api.api_id}/{stage.name}/{proxy.method}"
+            f"{resource['path']}")
         outcome = await LambdaInvoker(service).invoke(function, event, proxy.request_id, timeout, source)
         return self._integration_response(api, proxy, outcome), outcome, resource["path"]
 

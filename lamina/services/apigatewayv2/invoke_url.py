@@ -98,7 +98,8 @@ class HttpApiHost:
         version = integration.get("PayloadFormatVersion") or "2.0"
         event = context.event(version, authorizer_context)
         timeout = min(self.timeout_s, (integration.get("TimeoutInMillis") or 30000) / 1000)
-        outcome = await invoker.invoke(function, event, proxy.request_id, timeout, context.route_arn)
+        source = None if integration.get("CredentialsArn") else context.route_arn
+        outcome = await invoker.invoke(function, event, proxy.request_id, timeout, source)
         return _integration_response(outcome, version), outcome
 
     def _observe(self, api: CompiledApi, stage: CompiledStage, proxy: ProxyRequest, response: HttpResponse,

@@ -31,7 +31,7 @@ class HttpApiProvider(ApiOperations, RouteOperations, StageOperations, Authorize
                         "RequestParameters": _WEBSOCKET, "RouteResponseSelectionExpression": _WEBSOCKET},
         "CreateIntegration": {
             "ConnectionId": "VPC links are not served; " + _STORED, "ConnectionType": _STORED,
-            "ContentHandlingStrategy": _WEBSOCKET, "CredentialsArn": "Lambda is invoked without assuming a role",
+            "ContentHandlingStrategy": _WEBSOCKET, "CredentialsArn": "Lambda is invoked without assuming the role (its policies are not evaluated; the function policy is then not required)",
             "Description": _STORED, "IntegrationMethod": "Lambda proxy integrations always POST; " + _STORED,
             "IntegrationSubtype": "AWS service integrations are not served; " + _STORED,
             "PassthroughBehavior": _WEBSOCKET,
@@ -40,7 +40,7 @@ class HttpApiProvider(ApiOperations, RouteOperations, StageOperations, Authorize
             "TemplateSelectionExpression": _WEBSOCKET, "TlsConfig": "private integrations are not served; " + _STORED},
         "UpdateIntegration": {
             "ConnectionId": "VPC links are not served; " + _STORED, "ConnectionType": _STORED,
-            "ContentHandlingStrategy": _WEBSOCKET, "CredentialsArn": "Lambda is invoked without assuming a role",
+            "ContentHandlingStrategy": _WEBSOCKET, "CredentialsArn": "Lambda is invoked without assuming the role (its policies are not evaluated; the function policy is then not required)",
             "Description": _STORED, "IntegrationMethod": "Lambda proxy integrations always POST; " + _STORED,
             "IntegrationSubtype": "AWS service integrations are not served; " + _STORED,
             "PassthroughBehavior": _WEBSOCKET,
