@@ -22,6 +22,7 @@ from typing import Any, Awaitable, Callable
 import orjson
 
 from lamina.store import QueueItem, Store
+from lamina.triggers.queue_worker import QueueWorker
 
 log = logging.getLogger("lamina.async")
 
@@ -78,59 +79,21 @@ class AsyncInvoker:
     settings: AsyncSettings = field(default_factory=AsyncSettings)
 
     def __post_init__(self) -> None:
-        self._wake = asyncio.Event()
-        self._running: set[asyncio.Task[None]] = set()
-        self._loop_task: asyncio.Task[None] | None = None
-        self._stopping = False
+        self._worker = QueueWorker(self.store, QUEUE, self._deliver, concurrency=self.settings.concurrency,
+                                   lease_seconds=LEASE_SECONDS)
 
     async def accept(self, event: dict[str, Any]) -> None:
         """Durably queue an event; returns once it is in the store."""
         event.setdefault("received", time.time())
         event.setdefault("retries", 0)
         await self.store.enqueue(QUEUE, [orjson.dumps(event)])
-        self._wake.set()
+        self._worker.wake()
 
     async def start(self) -> None:
-        released = await self.store.release_claims(QUEUE)
-        if released:
-            log.info("async invoker: %d events a previous process had claimed are queued again", released)
-        self._loop_task = asyncio.get_running_loop().create_task(self._loop())
+        await self._worker.start()
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            await asyncio.gather(self._loop_task, return_exceptions=True)
-        for task in list(self._running):
-            task.cancel()
-        await asyncio.gather(*self._running, return_exceptions=True)
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            free = self.settings.concurrency - len(self._running)
-            items = await self.store.claim(QUEUE, free, LEASE_SECONDS) if free > 0 else []
-            for item in items:
-                task = asyncio.get_running_loop().create_task(self._deliver(item))
-                self._running.add(task)
-                task.add_done_callback(self._done)
-            if items and len(items) == free:
-                continue
-            await self._sleep_until_work()
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        self._wake.set()
-
-    async def _sleep_until_work(self) -> None:
-        """Wait for a new event, a finished delivery, or the next delayed event becoming visible."""
-        next_at = await self.store.next_visible_at(QUEUE)
-        timeout = None if next_at is None else max(0.0, next_at - time.time()) + 0.001
-        try:
-            await asyncio.wait_for(self._wake.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
+        await self._worker.stop()
 
     async def _deliver(self, item: QueueItem) -> None:
         event = orjson.loads(item.payload)

@@ -21,6 +21,7 @@ from typing import Any, Awaitable, Callable
 import orjson
 
 from lamina.store import QueueItem, Store
+from lamina.triggers.queue_worker import QueueWorker
 
 log = logging.getLogger("lamina.events")
 
@@ -49,59 +50,26 @@ class EventDeliveries:
     dead_letter: DeadLetter
     backoff_start: float = 1.0
     delivered: int = 0
-    _wake: asyncio.Event = field(default_factory=asyncio.Event)
-    _running: set[asyncio.Task[None]] = field(default_factory=set)
-    _task: asyncio.Task[None] | None = None
     # Delivered items are finished together, one store write per burst rather than one per item.
     _finished: list[int] = field(default_factory=list)
     _flush: asyncio.Task[None] | None = None
-    _stopping: bool = False
+
+    def __post_init__(self) -> None:
+        self._worker = QueueWorker(self.store, QUEUE, self._deliver, concurrency=CONCURRENCY,
+                                   lease_seconds=LEASE_SECONDS)
 
     async def enqueue(self, deliveries: list[dict[str, Any]]) -> None:
         """Durably queue deliveries; returns once they are in the store."""
         if deliveries:
             await self.store.enqueue(QUEUE, [orjson.dumps(d) for d in deliveries])
-            self._wake.set()
+            self._worker.wake()
 
     async def start(self) -> None:
-        released = await self.store.release_claims(QUEUE)
-        if released:
-            log.info("events: %d deliveries a previous process had claimed are queued again", released)
-        self._task = asyncio.get_running_loop().create_task(self._loop())
+        await self._worker.start()
 
     async def stop(self) -> None:
-        # A flag as well as cancel(): asyncio.wait_for can swallow a cancellation that meets a wake-up.
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        for task in list(self._running):
-            task.cancel()
-        await asyncio.gather(*self._running, return_exceptions=True)
+        await self._worker.stop()
         await self._finish_delivered()
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            free = CONCURRENCY - len(self._running)
-            items = await self.store.claim(QUEUE, free, LEASE_SECONDS) if free > 0 else []
-            for item in items:
-                task = asyncio.get_running_loop().create_task(self._deliver(item))
-                self._running.add(task)
-                task.add_done_callback(self._done)
-            if items and len(items) == free:
-                continue
-            next_at = await self.store.next_visible_at(QUEUE)
-            timeout = None if next_at is None else max(0.0, next_at - time.time()) + 0.001
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        self._wake.set()
 
     async def _deliver(self, item: QueueItem) -> None:
         delivery = orjson.loads(item.payload)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 import httpx
@@ -21,6 +20,7 @@ from lamina.services.sns.delivery import DeliveryError, deliver
 from lamina.services.sns.subscriptions import SubscriptionTable
 from lamina.services.sns.topics import TopicTable
 from lamina.store import QueueItem
+from lamina.triggers.queue_worker import QueueWorker
 
 log = logging.getLogger("lamina.sns")
 QUEUE = "sns-deliveries"
@@ -34,53 +34,24 @@ class DeliveryWorker:
         self.store = platform.store
         self.topics = topics
         self.subscriptions = subscriptions
-        self._wake = asyncio.Event()
-        self._running: set[asyncio.Task[None]] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._worker = QueueWorker(self.store, QUEUE, self._deliver, concurrency=CONCURRENCY,
+                                   lease_seconds=LEASE_SECONDS)
         self._client: httpx.AsyncClient | None = None
         self.delivered = 0
 
     async def enqueue(self, items: list[dict[str, Any]]) -> None:
         if items:
             await self.store.enqueue(QUEUE, [orjson.dumps(item) for item in items])
-            self._wake.set()
+            self._worker.wake()
 
     async def start(self) -> None:
-        await self.store.release_claims(QUEUE)
         self._client = httpx.AsyncClient(follow_redirects=False)
-        self._task = asyncio.get_running_loop().create_task(self._loop())
+        await self._worker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        for task in list(self._running):
-            task.cancel()
-        await asyncio.gather(*self._running, return_exceptions=True)
+        await self._worker.stop()
         if self._client is not None:
             await self._client.aclose()
-
-    async def _loop(self) -> None:
-        while True:
-            self._wake.clear()
-            free = CONCURRENCY - len(self._running)
-            items = await self.store.claim(QUEUE, free, LEASE_SECONDS) if free > 0 else []
-            for item in items:
-                task = asyncio.get_running_loop().create_task(self._deliver(item))
-                self._running.add(task)
-                task.add_done_callback(self._done)
-            if items and len(items) == free:
-                continue
-            next_at = await self.store.next_visible_at(QUEUE)
-            timeout = None if next_at is None else max(0.0, next_at - time.time()) + 0.001
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        self._wake.set()
 
     async def _deliver(self, item: QueueItem) -> None:
         entry = orjson.loads(item.payload)

@@ -1,0 +1,74 @@
+"""Working through one durable queue of the store: claim items, deliver each in its own task.
+
+The async invoker, SNS deliveries and EventBridge deliveries all do this: at most ``concurrency``
+deliveries at once, sleeping (no polling) until an item is enqueued, a delivery ends or a delayed
+item becomes visible. Claims a dead process held are released at start, so a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Awaitable, Callable
+
+from lamina.store import QueueItem, Store
+
+log = logging.getLogger("lamina.queues")
+
+
+class QueueWorker:
+    def __init__(self, store: Store, queue: str, deliver: Callable[[QueueItem], Awaitable[None]], *,
+                 concurrency: int, lease_seconds: float) -> None:
+        self.store = store
+        self.queue = queue
+        self.deliver = deliver
+        self.concurrency = concurrency
+        self.lease_seconds = lease_seconds
+        self._wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Something was enqueued: look at the queue now."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        released = await self.store.release_claims(self.queue)
+        if released:
+            log.info("%s: %d items a previous process had claimed are queued again", self.queue, released)
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def stop(self) -> None:
+        # A flag as well as cancel(): asyncio.wait_for can swallow a cancellation that meets a wake-up.
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            free = self.concurrency - len(self._running)
+            items = await self.store.claim(self.queue, free, self.lease_seconds) if free > 0 else []
+            for item in items:
+                task = asyncio.get_running_loop().create_task(self.deliver(item))
+                self._running.add(task)
+                task.add_done_callback(self._done)
+            if items and len(items) == free:
+                continue
+            next_at = await self.store.next_visible_at(self.queue)
+            timeout = None if next_at is None else max(0.0, next_at - time.time()) + 0.001
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._wake.set()
