@@ -37,19 +37,15 @@ class LambdaProvider(
     FunctionUrlOperations,
     EventSourceMappingOperations,
 ):
+    _configuration = {
+        "KMSKeyArn": "environment variables are not encrypted with a customer key",
+        "VpcConfig": "functions are not attached to a VPC; the setting is stored and reported",
+        "TracingConfig": "X-Ray tracing is not recorded; the mode is stored and reported",
+        "SnapStart": "no snapshots are taken; the setting is stored and reported",
+    }
     ignored_members = {
-        "CreateFunction": {
-            "KMSKeyArn": "environment variables are not encrypted with a customer key",
-            "VpcConfig": "functions are not attached to a VPC; the setting is stored and reported",
-            "TracingConfig": "X-Ray tracing is not recorded; the mode is stored and reported",
-            "SnapStart": "no snapshots are taken; the setting is stored and reported",
-        },
-        "UpdateFunctionConfiguration": {
-            "KMSKeyArn": "environment variables are not encrypted with a customer key",
-            "VpcConfig": "functions are not attached to a VPC; the setting is stored and reported",
-            "TracingConfig": "X-Ray tracing is not recorded; the mode is stored and reported",
-            "SnapStart": "no snapshots are taken; the setting is stored and reported",
-        },
+        "CreateFunction": _configuration,
+        "UpdateFunctionConfiguration": _configuration,
         "UpdateFunctionCode": {"SourceKMSKeyArn": "deployment packages are not encrypted with a customer key"},
         "CreateEventSourceMapping": {
             "Tags": "event-source mappings are not tagged",
