@@ -180,7 +180,10 @@ class EventSourceMappingOperations(LambdaBase):
             self._start_poller(mapping)
         settled = "Enabled" if mapping.enabled else "Disabled"
         current = await self._mappings.get(uuid)
-        if current is not None and current.config["State"] in esm.TRANSITIONAL and current.config["State"] != "Deleting":
+        # An update that enabled or disabled the mapping meanwhile has its own settle queued behind this
+        # one: leave its transitional state for it, or a disabled mapping would read Enabled for good.
+        if (current is not None and current.config["State"] in esm.TRANSITIONAL
+                and current.config["State"] != "Deleting" and current.enabled == mapping.enabled):
             current.config["State"] = settled
             await self._mappings.put(current)
 
