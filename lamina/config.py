@@ -38,6 +38,9 @@ class Settings:
     # Execution environments idle longer than this are reaped.
     idle_seconds: float = 300.0
     account_concurrency: int = 1000
+    # Root with cgroups: set favordynmods on the machine's cgroup2 mount (faster cold starts; see
+    # lamina/engine/cgroups.py). Machine-wide, so it can be turned off.
+    cgroup_favordynmods: bool = True
     # Asynchronous invocation: waits before the retries after a function error (Lambda: 1 and 2
     # minutes), and the first back-off after a throttle (Lambda: 1 second, doubling to 5 minutes).
     async_retry_delays: tuple[float, ...] = (60.0, 120.0)
@@ -76,6 +79,7 @@ class Settings:
             auth=_env_bool("LAMINA_AUTH", True),
             idle_seconds=float(env.get("LAMINA_IDLE_SECONDS", 300.0)),
             account_concurrency=int(env.get("LAMINA_ACCOUNT_CONCURRENCY", 1000)),
+            cgroup_favordynmods=_env_bool("LAMINA_CGROUP_FAVORDYNMODS", True),
             log_level=env.get("LAMINA_LOG_LEVEL", "info"),
             api_integration_timeout=float(env.get("LAMINA_API_INTEGRATION_TIMEOUT", 30.0)),
             async_retry_delays=tuple(float(x) for x in env.get("LAMINA_ASYNC_RETRY_DELAYS", "60,120").split(",")),

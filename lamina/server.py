@@ -53,7 +53,8 @@ class Node:
         logs = self.logs = LogStorage(self.store)
         self.engine = Engine(EngineSettings(
             work_dir=settings.data_dir / "engine", endpoint_url=settings.endpoint_url,
-            idle_timeout_s=settings.idle_seconds, account_concurrency=settings.account_concurrency),
+            idle_timeout_s=settings.idle_seconds, account_concurrency=settings.account_concurrency,
+            favor_cgroup_moves=settings.cgroup_favordynmods),
             logs)
         await self.engine.start()
         downloads = SignedDownloads(load_or_create_secret(settings.data_dir / "download-secret"))

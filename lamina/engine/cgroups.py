@@ -5,14 +5,24 @@ set-up process joins them by writing to ``cgroup.procs`` files the engine opens
 and passes along. CPU share follows memory as in Lambda, where 1,769 MB is one
 vCPU (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html);
 it is a weight (``cpu.shares``), so idle CPU stays usable.
+
+Moving a process into a cgroup takes the kernel's cgroup_threadgroup_rwsem for writing, which waits
+for an RCU grace period whenever no move happened in the last one: 10-15 ms on this machine, longer
+than the rest of a cold start. The cgroup2 mount option ``favordynmods`` keeps that lock ready for
+writers ("Reduce the latencies of dynamic cgroup modifications such as task migrations ... at the
+cost of making hot path operations such as forks and exits more expensive",
+https://docs.kernel.org/admin-guide/cgroup-v2.html); the lock is shared by every hierarchy, so
+setting it on the machine's cgroup2 mount speeds up our v1 moves too (``favor_moves``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -31,6 +41,55 @@ def _write(path: Path, value: str) -> None:
 def _read(path: Path) -> str:
     with open(path) as f:
         return f.read()
+
+
+MOUNTINFO = Path("/proc/self/mountinfo")
+MS_REMOUNT = 0x20
+# Per-mount options -> mount(2) flags: a remount replaces them, so they are passed back as they are.
+_MOUNT_FLAGS = {"ro": 0x1, "nosuid": 0x2, "nodev": 0x4, "noexec": 0x8, "noatime": 0x400, "nodiratime": 0x800,
+                "relatime": 0x200000}
+FAVOR_DYNMODS = "favordynmods"
+
+
+@dataclass(frozen=True, slots=True)
+class Remount:
+    """The mount(2) call that adds ``favordynmods`` to a cgroup2 mount and keeps everything else."""
+    target: str
+    flags: int
+    data: str
+
+
+def favordynmods_remount(mountinfo: str) -> Remount | str:
+    """From /proc/self/mountinfo: the remount to make, or why there is none to make."""
+    for line in mountinfo.splitlines():
+        mount_part, _, filesystem_part = line.partition(" - ")
+        filesystem = filesystem_part.split()
+        if len(filesystem) < 3 or filesystem[0] != "cgroup2":
+            continue
+        fields = mount_part.split()
+        target = fields[4].replace("\\040", " ")
+        super_options = [option for option in filesystem[2].split(",") if option not in ("rw", "ro")]
+        if FAVOR_DYNMODS in super_options:
+            return f"already set on {target}"
+        flags = MS_REMOUNT
+        for option in fields[5].split(","):
+            flags |= _MOUNT_FLAGS.get(option, 0)
+        return Remount(target, flags, ",".join(super_options + [FAVOR_DYNMODS]))
+    return "no cgroup2 file system is mounted"
+
+
+def favor_moves() -> str:
+    """Set ``favordynmods`` on the machine's cgroup2 mount (root only); says what happened."""
+    try:
+        plan = favordynmods_remount(MOUNTINFO.read_text())
+    except OSError as error:
+        return f"cannot read {MOUNTINFO}: {error.strerror}"
+    if isinstance(plan, str):
+        return plan
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(None, plan.target.encode(), None, ctypes.c_ulong(plan.flags), plan.data.encode()) != 0:
+        return f"remounting {plan.target} with {FAVOR_DYNMODS} failed: {os.strerror(ctypes.get_errno())}"
+    return f"set on {plan.target}"
 
 
 class CgroupTree:

@@ -21,6 +21,7 @@ from lamina.engine.api import (
     LogSink,
     ProvisionedStatus,
 )
+from lamina.engine.cgroups import favor_moves
 from lamina.engine.concurrency import Concurrency
 from lamina.engine.environment import ExecutionEnvironment
 from lamina.engine.launcher import DirectLauncher, InvalidEntrypoint, LaunchRequest
@@ -68,6 +69,9 @@ class Engine:
         chosen = isolation.plan(self.settings.isolation)
         if chosen.cgroups is not None:
             await asyncio.to_thread(chosen.cgroups.remove_leftovers)
+            if self.settings.favor_cgroup_moves:
+                log.info("lamina engine: cgroup moves without waiting for RCU (favordynmods): %s",
+                         await asyncio.to_thread(favor_moves))
         if chosen.mode != "off":
             launcher = SandboxLauncher(chosen, self.settings.work_dir, self.settings.endpoint_url)
             exec_runtime = catalog.find_runtime("provided.al2023")

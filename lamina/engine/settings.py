@@ -29,3 +29,7 @@ class EngineSettings:
     # Memory the engine may give to idle environments before reaping least recently used ones;
     # None: a share of the machine's memory.
     memory_budget_mb: int | None = None
+    # Root with cgroups: set ``favordynmods`` on the machine's cgroup2 mount so that moving a new
+    # environment into its cgroups does not wait 10-15 ms for an RCU grace period (see cgroups.py).
+    # A machine-wide setting, hence a setting here (LAMINA_CGROUP_FAVORDYNMODS=0 leaves it alone).
+    favor_cgroup_moves: bool = True

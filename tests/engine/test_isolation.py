@@ -212,3 +212,14 @@ def test_nothing_outlives_the_timeout(harness: Harness) -> None:
             pass
     assert survivors == []
     healthy(harness)
+
+
+def test_cgroup_moves_do_not_wait_for_rcu(harness: Harness) -> None:
+    """As root with cgroups, the engine sets favordynmods on the machine's cgroup2 mount (cgroups.py)."""
+    if harness.engine.isolation.cgroups is None:
+        pytest.fail(f"this test needs cgroups; isolation is: {harness.engine.isolation.describe()}")
+    with open("/proc/self/mountinfo") as f:
+        cgroup2 = [line.split(" - ")[1].split() for line in f if " - cgroup2 " in line]
+    if not cgroup2:
+        pytest.fail("this machine mounts no cgroup2 file system: nothing for the engine to set")
+    assert all("favordynmods" in fields[2].split(",") for fields in cgroup2)
