@@ -176,8 +176,17 @@ def uss_kb(pid: int) -> int:
 
 
 def environment_pids(init_pid: int) -> list[int]:
-    with open(f"/proc/{init_pid}/task/{init_pid}/children") as f:
-        return [init_pid, *(int(pid) for pid in f.read().split())]
+    """The environment's init and every process in its PID namespace (its runtime is the zygote's child)."""
+    namespace = os.readlink(f"/proc/{init_pid}/ns/pid")
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.readlink(f"/proc/{entry}/ns/pid") == namespace:
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
 
 
 async def uss(bench: Bench) -> None:

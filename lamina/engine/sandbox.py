@@ -112,7 +112,7 @@ class SandboxLauncher:
         config = {
             "mode": self.plan.mode, "sandbox_uid": SANDBOX_UID, "root": str(root),
             "runtime_dirs": visible, "hidden_dirs": [str(path) for path in layout.site_dirs],
-            "python": python, "preload": PYTHON_PRELOAD if python else [],
+            "python": python, "preload": PYTHON_PRELOAD if python else [], "seccomp": self.plan.seccomp,
         }
         zygote = Zygote(key, interpreter, config)
         await zygote.start()

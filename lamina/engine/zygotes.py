@@ -149,8 +149,9 @@ class Zygote:
             if self._ready is not None and not self._ready.done():
                 self._ready.set_result(message)
         elif "spawned" in message:
-            process = SandboxProcess(message["pid"], fds[0])
-            self._environments[process.pid] = process
+            # The zygote names the environment by the pid its init factory sees; ours comes from the pidfd.
+            process = SandboxProcess(pidfd_pid(fds[0]), fds[0])
+            self._environments[message["pid"]] = process
             future = self._spawning.pop(message["spawned"], None)
             if future is not None and not future.done():
                 future.set_result(process)
@@ -198,6 +199,15 @@ class Zygote:
             self._process.wait()
         if self._socket is not None:
             self._lost()
+
+
+def pidfd_pid(pidfd: int) -> int:
+    """The pid, in this process's PID namespace, of the process a pidfd refers to."""
+    with open(f"/proc/self/fdinfo/{pidfd}") as f:
+        for line in f:
+            if line.startswith("Pid:"):
+                return int(line.split()[1])
+    raise ZygoteError("the kernel does not say which process a pidfd refers to")
 
 
 def engine_interpreter() -> Path:

@@ -166,6 +166,14 @@ def clone_into_namespaces(network):
     return pid
 
 
+ENVIRONMENT_NAMESPACES = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
+
+
+def setns(fd, flags):
+    """Join the namespaces ``flags`` of the process behind pidfd ``fd`` (Linux 5.8+)."""
+    _check(libc.setns(fd, flags), "setns")
+
+
 def enter_environment(spec):
     """In the environment's PID 1, in its new namespaces: its code, layers, /tmp and hostname."""
     bind(HOST + spec["task_dir"], "/var/task")

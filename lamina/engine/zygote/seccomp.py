@@ -92,13 +92,17 @@ class SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
 
 
-def install(libc):
-    """no_new_privs, then the filter: from here on this process and its children are confined."""
+def compile_filter():
+    """The filter, built once in the zygote (its children only install it)."""
     instructions = program()
     assert all(jt < 256 and jf < 256 for _, jt, jf, _ in instructions)
     filters = (SockFilter * len(instructions))(*[SockFilter(*instruction) for instruction in instructions])
-    prog = SockFprog(len(instructions), filters)
+    return SockFprog(len(instructions), filters)
+
+
+def install(libc, compiled):
+    """no_new_privs, then the filter: from here on this process and its children are confined."""
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
-    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(compiled), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP)")

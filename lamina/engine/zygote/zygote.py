@@ -1,4 +1,4 @@
-"""lamina's zygote: a pre-started interpreter that forks each new execution environment.
+"""lamina's zygote: a pre-started interpreter that forks each new execution environment's runtime.
 
 Standalone (runs under the function's CPython 3.10-3.13, or the engine's own for
 exec'd runtimes). Started by the engine with one end of a SOCK_SEQPACKET
@@ -6,21 +6,21 @@ socketpair (fd in argv[1]); the engine's side is ``lamina/engine/zygotes.py``.
 
 Start-up: the first message is the configuration. The zygote enters its own
 mount namespace (inside a user namespace when not root), pivots into the
-sandbox root (``confine.build_root``), imports the runtime and the modules to
-preload (boto3 for Python), and answers ``{"ready": ...}``.
+sandbox root (``confine.build_root``), starts its init factory (``inits.py``)
+while it is still small, imports the runtime and the modules to preload (boto3
+for Python), and answers ``{"ready": ...}``.
 
 Then, per spawn request (with the environment's output pipe, channel socket
-and cgroup files passed as fds) it clones the environment's PID 1 straight into
-new namespaces; that init sets the environment up and forks the runtime, which
-confines itself and runs (or execs). The zygote answers ``{"spawned": id,
-"pid": n}`` with a pidfd for killing, and ``{"exited": pid, "code": c}`` with
-the runtime's status when the environment ends.
+and cgroup files passed as fds) it has the factory make the environment's
+init, PID 1 of new namespaces, and forks the runtime into those namespaces:
+one fork of this large process per environment. The zygote answers
+``{"spawned": id, "pid": init}`` with a pidfd of the init for killing (its
+death ends everything in the environment), and ``{"exited": init, "code": c}``
+with the runtime's status once the whole environment is gone.
 """
 
-import array
 import gc
 import importlib
-import json
 import os
 import resource
 import select
@@ -30,49 +30,36 @@ import sys
 import traceback
 
 import confine
+import inits
 import seccomp
+from wire import close_all_but, receive, send
 
-MAX_FDS = 8
 CHANNEL_FD = 3
-BUFFER = 1 << 20
+# The zygote's own modules: a function may have modules of the same names.
+OWN_MODULES = ("confine", "inits", "seccomp", "wire", "zygote")
 
 
-def send(control, message, fds=()):
-    data = json.dumps(message).encode()
-    if fds:
-        control.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
-    else:
-        control.send(data)
+class Environment:
+    __slots__ = ("init_pid", "pidfd", "runtime_pid", "status")
 
-
-def receive(control):
-    data, ancillary, _, _ = control.recvmsg(BUFFER, socket.CMSG_SPACE(MAX_FDS * 4))
-    if not data:
-        return None, []
-    fds = array.array("i")
-    for level, kind, payload in ancillary:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
-    return json.loads(data), list(fds)
-
-
-def close_all_but(keep):
-    keep = sorted(set(keep))
-    low = 0
-    for fd in keep:
-        if fd > low:  # os.closerange(n, n) would close everything from n on (close_range(n, -1))
-            os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, 65536)
+    def __init__(self, init_pid, pidfd, runtime_pid):
+        self.init_pid = init_pid
+        self.pidfd = pidfd
+        self.runtime_pid = runtime_pid
+        self.status = None  # the runtime's wait status, once reaped
 
 
 class Zygote:
     def __init__(self, control, config):
         self.control = control
         self.config = config
-        self.environments = {}  # environment PID 1 -> the pipe on which it reports its runtime's status
+        self.by_pidfd = {}  # init pidfd -> Environment
+        self.by_runtime = {}  # runtime pid -> Environment
         self.wake_r, self.wake_w = os.pipe()
         self.bootstrap = None
+        self.inits = None
+        self.home_pid_namespace = -1
+        self.seccomp_filter = None
 
     # start-up
     def prepare(self):
@@ -83,12 +70,22 @@ class Zygote:
             confine.unshare(confine.CLONE_NEWNS)
         confine.build_root(config["root"], config["runtime_dirs"], config["hidden_dirs"])
         confine.become_subreaper()
-        # One status pipe per live environment: allow as many open files as the machine lets us.
+        # One pidfd per live environment: allow as many open files as the machine lets us.
         _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         # The engine owns this process: when it goes, so does the zygote (its environments follow when
         # their channels close).
         confine.die_with_parent(signal.SIGKILL)
+        # The zygote's children live in a PID namespace of its own, whose PID 1 is the init factory
+        # (started now, before the imports below, so that it stays small). Each runtime is forked into
+        # its init's namespace, then the zygote steps back into this one: allowed in a user namespace
+        # too, as the zygote owns it. Joining through a pidfd needs Linux 5.8: proven here, not later.
+        confine.unshare(confine.CLONE_NEWPID)
+        self.inits = inits.InitFactory()
+        self.home_pid_namespace = os.pidfd_open(self.inits.pid)
+        confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
+        if config["seccomp"]:
+            self.seccomp_filter = seccomp.compile_filter()
         if config.get("python"):
             sys.path[:0] = ["/var/runtime"]
             self.bootstrap = importlib.import_module("bootstrap")
@@ -109,41 +106,57 @@ class Zygote:
     # serving
     def serve(self):
         send(self.control, {"ready": True, "pid": os.getpid(), "python": sys.version.split()[0]})
+        self.poller = select.epoll()
+        self.poller.register(self.control.fileno(), select.EPOLLIN)
+        self.poller.register(self.wake_r, select.EPOLLIN)
         while True:
-            readable, _, _ = select.select([self.control, self.wake_r], [], [])
-            for fd in readable:
-                if fd is self.control:
+            for fd, _ in self.poller.poll():
+                if fd == self.control.fileno():
                     request, fds = receive(self.control)
                     if request is None:
                         return
                     self.spawn(request, fds)
-                else:
+                elif fd == self.wake_r:
                     self.reap()
+                else:
+                    self.ended(fd)
 
     def spawn(self, request, fds):
-        status_r = status_w = -1
+        ready_r, ready_w = os.pipe()
+        init_pid, pidfd, pid = None, -1, -1
         try:
-            status_r, status_w = os.pipe()
-            pid = confine.clone_into_namespaces(request.get("network_namespace", False))
+            try:
+                init_pid, pidfd = self.inits.make(request, ready_w, fds[0])
+            finally:
+                os.close(ready_w)
+            confine.setns(pidfd, confine.CLONE_NEWPID)
+            try:
+                pid = os.fork()
+            finally:
+                if pid != 0:
+                    confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
         except OSError as error:
-            for fd in (status_r, status_w):
-                if fd >= 0:
-                    os.close(fd)
+            if pidfd >= 0:
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                os.close(pidfd)
+            os.close(ready_r)
             for fd in fds:
                 os.close(fd)
             send(self.control, {"failed": request["id"], "error": str(error)})
             return
         if pid == 0:
-            self.run_init(request, fds, status_w)
-        os.close(status_w)
+            self.run_runtime(request, fds, ready_r, pidfd)
+        os.close(ready_r)
         for fd in fds:
             os.close(fd)
-        pidfd = os.pidfd_open(pid)
-        self.environments[pid] = status_r
-        send(self.control, {"spawned": request["id"], "pid": pid}, [pidfd])
-        os.close(pidfd)
+        environment = Environment(init_pid, pidfd, pid)
+        self.by_pidfd[pidfd] = environment
+        self.by_runtime[pid] = environment
+        self.poller.register(pidfd, select.EPOLLIN)
+        send(self.control, {"spawned": request["id"], "pid": init_pid}, [pidfd])
 
     def reap(self):
+        """A runtime ended: keep its status and end its environment (killing the init kills the rest)."""
         try:
             while os.read(self.wake_r, 4096):
                 pass
@@ -156,60 +169,49 @@ class Zygote:
                 return
             if pid == 0:
                 return
-            status_r = self.environments.pop(pid, None)
-            if status_r is None:
-                continue
-            os.set_blocking(status_r, False)
+            environment = self.by_runtime.pop(pid, None)
+            if environment is None:
+                continue  # the init factory, or an orphan handed to this subreaper
+            environment.status = status
             try:
-                report = os.read(status_r, 4096).decode(errors="replace")
-            except BlockingIOError:
-                report = ""
-            os.close(status_r)
-            # The runtime's own status as the environment's init saw it; else the init itself was killed.
-            if report.startswith("status "):
-                code = os.waitstatus_to_exitcode(int(report.split()[1]))
-            else:
-                code = os.waitstatus_to_exitcode(status)
-            send(self.control, {"exited": pid, "code": code})
+                signal.pidfd_send_signal(environment.pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
-    # in the environment's PID 1 (a child of the zygote, in new namespaces)
-    def run_init(self, request, fds, status_w):
-        """Set the environment up, start the runtime as PID 2 (so it gets ordinary signal semantics), reap
-        orphans, and end the environment, passing on the runtime's status, when the runtime ends."""
+    def ended(self, pidfd):
+        """An init is gone, and with it every process of its environment (the kernel waits for them)."""
+        environment = self.by_pidfd.pop(pidfd, None)
+        self.poller.unregister(pidfd)
+        os.close(pidfd)
+        if environment is None:
+            return
+        if environment.status is None:
+            # The kernel ends an init only once the runtime is reaped; reap it now if the signal is late.
+            try:
+                _, environment.status = os.waitpid(environment.runtime_pid, 0)
+            except ChildProcessError:
+                environment.status = signal.SIGKILL
+            self.by_runtime.pop(environment.runtime_pid, None)
+        code = os.waitstatus_to_exitcode(environment.status)
+        send(self.control, {"exited": environment.init_pid, "code": code})
+
+    # in the environment's runtime process (a child of the zygote, in the init's PID namespace)
+    def run_runtime(self, request, fds, ready_r, init_pidfd):
         output_fd = fds[0]
         try:
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            close_all_but([0, 1, 2, status_w, *fds])
+            namespaces = confine.ENVIRONMENT_NAMESPACES
+            if request.get("network_namespace"):
+                namespaces |= confine.CLONE_NEWNET
+            confine.setns(init_pidfd, namespaces)
+            if os.read(ready_r, 1) != b"1":
+                os._exit(126)  # the init could not set the environment up, and said why in its log
             os.setsid()
             rest = fds[1:]
             channel_fd = rest.pop(0) if request["channel"] else -1
             for fd in rest:
                 os.write(fd, b"0")  # join the environment's cgroups; everything it starts inherits them
-                os.close(fd)
-            confine.enter_environment(request)
-            confine.finish_in_pid_namespace()
-            runtime = os.fork()
-            if runtime == 0:
-                os.close(status_w)
-                self.run_runtime(request, channel_fd, output_fd)
-            close_all_but([status_w])
-            confine.drop_privileges(request["uid"], request["gid"])
-            while True:
-                pid, status = os.waitpid(-1, 0)
-                if pid == runtime:
-                    os.write(status_w, "status {}".format(status).encode())
-                    os._exit(0)
-        except BaseException:
-            # Set-up failed: say why in the function's log, and end (the engine sees the exit).
-            try:
-                os.write(output_fd, ("lamina: environment set-up failed: " + traceback.format_exc()).encode())
-            finally:
-                os._exit(126)
-
-    # in the environment's runtime process
-    def run_runtime(self, request, channel_fd, output_fd):
-        try:
             null = os.open("/dev/null", os.O_RDONLY)
             os.dup2(null, 0)
             os.dup2(output_fd, 1)
@@ -224,12 +226,14 @@ class Zygote:
             confine.set_limits(request["rlimits"])
             os.chdir("/var/task")
             confine.drop_privileges(request["uid"], request["gid"])
-            if request["seccomp"]:
-                seccomp.install(confine.libc)
+            if self.seccomp_filter is not None and request["seccomp"]:
+                seccomp.install(confine.libc, self.seccomp_filter)
             if request.get("argv"):
                 if channel_fd >= 0:
                     os.set_inheritable(channel_fd, True)
                 os.execve(request["argv"][0], request["argv"], request["env"])
+            for name in OWN_MODULES:
+                sys.modules.pop(name, None)
             os.environ.clear()
             os.environ.update(request["env"])
             self.bootstrap.main(channel_fd, "/opt")
@@ -239,7 +243,7 @@ class Zygote:
             os._exit(0 if code is None else code if isinstance(code, int) else 1)
         except BaseException:
             try:
-                os.write(2, traceback.format_exc().encode())
+                os.write(2 if output_fd < 0 else output_fd, traceback.format_exc().encode())
             finally:
                 os._exit(127)
 
