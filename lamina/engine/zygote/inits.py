@@ -10,23 +10,44 @@ zygote forks before it imports anything, and only the runtime is a fork of the z
 The runtime is then the zygote's child, not the init's: inside the environment its parent is not
 visible (``getppid()`` is 0, where Lambda shows its init as 1), the price of one fork per
 environment instead of two.
+
+A couple of inits are made ahead of need (``SPARES``): an init learns which environment it is to be
+when it is taken, so making it is off the path of a cold start.
 """
 
 import os
 import signal
 import socket
 import traceback
+from collections import deque
 
 import confine
 from wire import close_all_but, receive, send
 
-
 # What an init needs of a spawn request (see confine.enter_environment).
-INIT_FIELDS = ("task_dir", "opt_dir", "runtime_dir", "tmp_mb", "hostname", "uid", "gid", "network_namespace")
+INIT_FIELDS = ("task_dir", "opt_dir", "runtime_dir", "tmp_mb", "hostname", "uid", "gid")
+SPARES = 2
+
+
+class Init:
+    """A made init, waiting on ``socket`` for what environment to set up."""
+    __slots__ = ("pid", "pidfd", "socket")
+
+    def __init__(self, pid, pidfd, control):
+        self.pid = pid
+        self.pidfd = pidfd
+        self.socket = control
+
+    def start(self, request, ready_w, output_fd):
+        """Set the environment up; the init writes one byte to ``ready_w`` once its file system is ready."""
+        try:
+            send(self.socket, {name: request.get(name) for name in INIT_FIELDS}, [ready_w, output_fd])
+        finally:
+            self.socket.close()
 
 
 class InitFactory:
-    """The zygote's side: ask for an init, get its pid and a pidfd."""
+    """The zygote's side: inits on demand, and a few spare ones without a network namespace of their own."""
 
     def __init__(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -37,16 +58,26 @@ class InitFactory:
         theirs.close()
         self.pid = pid
         self.socket = ours
+        self.spares = deque()
 
-    def make(self, request, ready_w, output_fd):
-        """An init for ``request``; it writes one byte to ``ready_w`` once the file system is ready."""
-        send(self.socket, {name: request.get(name) for name in INIT_FIELDS}, [ready_w, output_fd])
+    def take(self, network_namespace):
+        if not network_namespace and self.spares:
+            return self.spares.popleft()
+        return self.make(network_namespace)
+
+    def replenish(self):
+        """Make spares up to SPARES (after answering the engine: not on the cold start's path)."""
+        while len(self.spares) < SPARES:
+            self.spares.append(self.make(False))
+
+    def make(self, network_namespace):
+        send(self.socket, {"network_namespace": network_namespace})
         answer, fds = receive(self.socket)
         if answer is None:
             raise OSError("the init factory exited")
         if "error" in answer:
             raise OSError(answer["error"])
-        return answer["pid"], fds[0]
+        return Init(answer["pid"], fds[0], socket.socket(fileno=fds[1]))
 
 
 def serve(control):
@@ -56,45 +87,55 @@ def serve(control):
         # Inits are reaped by the kernel: nothing here waits for them (the zygote watches their pidfds).
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)
         while True:
-            request, fds = receive(control)
+            request, _ = receive(control)
             if request is None:
                 break
-            make_init(control, request, fds)
+            make_init(control, request["network_namespace"])
     finally:
         os._exit(0)
 
 
-def make_init(control, request, fds):
+def make_init(control, network_namespace):
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        pid = confine.clone_into_namespaces(request.get("network_namespace", False))
+        pid = confine.clone_into_namespaces(network_namespace)
     except OSError as error:
+        ours.close()
+        theirs.close()
         send(control, {"error": "clone: {}".format(error)})
-        for fd in fds:
-            os.close(fd)
         return
     if pid == 0:
-        run_init(request, *fds)
-    for fd in fds:
-        os.close(fd)
+        run_init(theirs.detach())
+    theirs.close()
     try:
         pidfd = os.pidfd_open(pid)
     except ProcessLookupError:
+        ours.close()
         send(control, {"error": "the environment's init exited at once"})
         return
-    send(control, {"pid": pid}, [pidfd])
+    send(control, {"pid": pid}, [pidfd, ours.fileno()])
     os.close(pidfd)
+    ours.close()
 
 
-def run_init(request, ready_w, output_fd):
-    """PID 1 of a new environment: its code, layers, /tmp, /proc and hostname; then wait to be killed.
+def run_init(control_fd):
+    """PID 1 of a new environment: once told which, its code, layers, /tmp, /proc and hostname; then wait
+    to be killed.
 
     SIGCHLD stays ignored (inherited from the factory), so orphans that end up here are reaped by the
     kernel. The runtime joins these namespaces and waits for the byte on ``ready_w`` before it runs.
     """
+    output_fd = -1
     try:
         # The factory dies with the zygote, and the zygote with the engine: then so does the environment.
         confine.die_with_parent(signal.SIGKILL)
-        close_all_but([0, 1, 2, ready_w, output_fd])
+        close_all_but([0, 1, 2, control_fd])
+        control = socket.socket(fileno=control_fd)
+        request, fds = receive(control)
+        if request is None:
+            os._exit(0)  # a spare the zygote let go
+        control.close()
+        ready_w, output_fd = fds
         os.setsid()
         confine.enter_environment(request)
         confine.finish_in_pid_namespace()
@@ -104,7 +145,8 @@ def run_init(request, ready_w, output_fd):
         os.close(output_fd)
     except BaseException:
         try:
-            os.write(output_fd, ("lamina: environment set-up failed: " + traceback.format_exc()).encode())
+            if output_fd >= 0:
+                os.write(output_fd, ("lamina: environment set-up failed: " + traceback.format_exc()).encode())
         finally:
             os._exit(126)
     while True:

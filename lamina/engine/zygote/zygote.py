@@ -84,6 +84,7 @@ class Zygote:
         self.inits = inits.InitFactory()
         self.home_pid_namespace = os.pidfd_open(self.inits.pid)
         confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
+        self.inits.replenish()
         if config["seccomp"]:
             self.seccomp_filter = seccomp.compile_filter()
         if config.get("python"):
@@ -126,7 +127,9 @@ class Zygote:
         init_pid, pidfd, pid = None, -1, -1
         try:
             try:
-                init_pid, pidfd = self.inits.make(request, ready_w, fds[0])
+                init = self.inits.take(request.get("network_namespace", False))
+                init_pid, pidfd = init.pid, init.pidfd
+                init.start(request, ready_w, fds[0])
             finally:
                 os.close(ready_w)
             confine.setns(pidfd, confine.CLONE_NEWPID)
@@ -154,6 +157,13 @@ class Zygote:
         self.by_runtime[pid] = environment
         self.poller.register(pidfd, select.EPOLLIN)
         send(self.control, {"spawned": request["id"], "pid": init_pid}, [pidfd])
+        self.replenish()
+
+    def replenish(self):
+        try:
+            self.inits.replenish()
+        except OSError:
+            pass  # no spare now: the next spawn makes its init itself, and says why if it cannot
 
     def reap(self):
         """A runtime ended: keep its status and end its environment (killing the init kills the rest)."""
