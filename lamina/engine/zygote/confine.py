@@ -198,11 +198,17 @@ def set_limits(limits):
         resource.setrlimit(kind, (value, value))
 
 
-def drop_privileges(uid, gid):
-    """Become ``uid`` with no capabilities at all, none to regain (bounding and ambient sets cleared)."""
+def empty_bounding_set():
+    """No capability can be gained through execve any more, by this process or any it forks. Done once, in
+    the zygote, whose children all inherit it (it keeps the capabilities it has)."""
     for capability in range(64):
         if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
             break
+
+
+def drop_privileges(uid, gid):
+    """Become ``uid`` with no capabilities at all, none to regain (the bounding set is empty already:
+    ``empty_bounding_set``; the ambient set is cleared here)."""
     libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     if os.getuid() != uid or os.getgid() != gid:
         os.setgroups([])

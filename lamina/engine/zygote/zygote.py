@@ -70,6 +70,7 @@ class Zygote:
             confine.unshare(confine.CLONE_NEWNS)
         confine.build_root(config["root"], config["runtime_dirs"], config["hidden_dirs"])
         confine.become_subreaper()
+        confine.empty_bounding_set()
         # One pidfd per live environment: allow as many open files as the machine lets us.
         _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
