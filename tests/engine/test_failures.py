@@ -6,7 +6,10 @@ https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
 import re
 
 from tests.engine.conftest import Harness
@@ -161,3 +164,27 @@ def test_engine_stays_healthy_after_failures(harness: Harness) -> None:
         assert harness.invoke(crash).function_error == "Unhandled"
     assert harness.invoke(fine).payload == b'"fine"'
     assert harness.engine.concurrency.running(crash.function_arn) == 0
+
+
+def test_a_zygote_that_lost_its_init_factory_is_replaced(harness: Harness) -> None:
+    """The init factory is PID 1 of the zygote's PID namespace (zygote/inits.py): if it dies, so do the
+    environments, and the zygote ends; the next invocation gets a new zygote and a new environment."""
+    spec = harness.function({"app.py": "def handler(e, c):\n    return 'up'\n"})
+    first = harness.invoke(spec)
+    environment = next(iter(harness.engine.pools[spec.key].environments))
+    zygote = harness.engine._launcher._zygotes[spec.runtime].result()
+    zygote_pid = zygote._process.pid
+    with open(f"/proc/{zygote_pid}/task/{zygote_pid}/children") as f:
+        children = [int(pid) for pid in f.read().split()]
+    factories = []
+    for pid in children:
+        with open(f"/proc/{pid}/status") as f:
+            ns_pids = next(line for line in f if line.startswith("NSpid:")).split()[1:]
+        if ns_pids[-1] == "1":
+            factories.append(pid)
+    assert len(factories) == 1
+    os.kill(factories[0], signal.SIGKILL)
+    harness.run(asyncio.wait_for(asyncio.shield(environment.process.exited), 10))
+    assert zygote._process.wait(timeout=10) != 0
+    again = harness.invoke(spec)
+    assert again.payload == b'"up"' and again.environment_id != first.environment_id

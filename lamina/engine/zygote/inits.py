@@ -47,7 +47,11 @@ class Init:
 
 
 class InitFactory:
-    """The zygote's side: inits on demand, and a few spare ones without a network namespace of their own."""
+    """The zygote's side: inits on demand, and a few spare ones without a network namespace of their own.
+
+    Spares are asked for without waiting (``request_spares``) and collected when the factory's answers
+    arrive (``collect``, from the zygote's loop), so the factory works while the zygote forks.
+    """
 
     def __init__(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -59,22 +63,47 @@ class InitFactory:
         self.pid = pid
         self.socket = ours
         self.spares = deque()
+        self.asked = 0  # spares asked for, not yet answered (answers come in order)
 
     def take(self, network_namespace):
-        if not network_namespace and self.spares:
-            return self.spares.popleft()
-        return self.make(network_namespace)
+        if network_namespace:
+            while self.asked:  # the answers before ours are spares
+                self.spares.append(self._answer(0))
+            self._ask(True)
+            return self._answer(0)
+        if not self.spares:
+            if not self.asked:
+                self._ask(False)
+            return self._answer(0)
+        return self.spares.popleft()
 
-    def replenish(self):
-        """Make spares up to SPARES (after answering the engine: not on the cold start's path)."""
-        while len(self.spares) < SPARES:
-            self.spares.append(self.make(False))
+    def alive(self):
+        try:
+            return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+        except ChildProcessError:
+            return False
 
-    def make(self, network_namespace):
+    def request_spares(self):
+        while len(self.spares) + self.asked < SPARES:
+            self._ask(False)
+
+    def collect(self):
+        """Keep the answers that have arrived; OSError once the factory is gone."""
+        while True:
+            try:
+                self.spares.append(self._answer(socket.MSG_DONTWAIT))
+            except BlockingIOError:
+                return
+
+    def _ask(self, network_namespace):
         send(self.socket, {"network_namespace": network_namespace})
-        answer, fds = receive(self.socket)
+        self.asked += 1
+
+    def _answer(self, flags):
+        answer, fds = receive(self.socket, flags)
         if answer is None:
             raise OSError("the init factory exited")
+        self.asked -= 1
         if "error" in answer:
             raise OSError(answer["error"])
         return Init(answer["pid"], fds[0], socket.socket(fileno=fds[1]))

@@ -20,8 +20,10 @@ def send(control, message, fds=()):
         control.send(data)
 
 
-def receive(control):
-    data, ancillary, _, _ = control.recvmsg(BUFFER, socket.CMSG_SPACE(MAX_FDS * 4))
+def receive(control, flags=0):
+    """One message and its fds; (None, []) at end of file. ``flags=socket.MSG_DONTWAIT``: BlockingIOError
+    when none is waiting."""
+    data, ancillary, _, _ = control.recvmsg(BUFFER, socket.CMSG_SPACE(MAX_FDS * 4), flags)
     if not data:
         return None, []
     fds = array.array("i")

@@ -85,7 +85,7 @@ class Zygote:
         self.inits = inits.InitFactory()
         self.home_pid_namespace = os.pidfd_open(self.inits.pid)
         confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
-        self.inits.replenish()
+        self.inits.request_spares()
         if config["seccomp"]:
             self.seccomp_filter = seccomp.compile_filter()
         if config.get("python"):
@@ -111,6 +111,7 @@ class Zygote:
         self.poller = select.epoll()
         self.poller.register(self.control.fileno(), select.EPOLLIN)
         self.poller.register(self.wake_r, select.EPOLLIN)
+        self.poller.register(self.inits.socket.fileno(), select.EPOLLIN)
         while True:
             for fd, _ in self.poller.poll():
                 if fd == self.control.fileno():
@@ -120,6 +121,8 @@ class Zygote:
                     self.spawn(request, fds)
                 elif fd == self.wake_r:
                     self.reap()
+                elif fd == self.inits.socket.fileno():
+                    self.collect_spares()
                 else:
                     self.ended(fd)
 
@@ -158,13 +161,17 @@ class Zygote:
         self.by_runtime[pid] = environment
         self.poller.register(pidfd, select.EPOLLIN)
         send(self.control, {"spawned": request["id"], "pid": init_pid}, [pidfd])
-        self.replenish()
+        self.inits.request_spares()
 
-    def replenish(self):
+    def collect_spares(self):
         try:
-            self.inits.replenish()
+            self.inits.collect()
         except OSError:
-            pass  # no spare now: the next spawn makes its init itself, and says why if it cannot
+            if self.inits.alive():
+                return  # no spare this time: a spawn asks for its own init, and says why if it cannot
+            # Without its factory (PID 1 of the zygote's PID namespace) no environment can start or live:
+            # end, and the engine starts another zygote.
+            os._exit(1)
 
     def reap(self):
         """A runtime ended: keep its status and end its environment (killing the init kills the rest)."""
