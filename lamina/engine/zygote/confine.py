@@ -3,9 +3,10 @@
 Standalone (runs in the zygote under any CPython 3.10-3.13, through ctypes:
 os.unshare only exists from 3.12). The zygote builds the sandbox's root once
 (``build_root``); each environment then gets its own mount, PID, IPC and UTS
-namespaces with its code, layers, /tmp and /proc (``enter_environment`` in the
-short-lived child, ``finish_in_pid_namespace`` in the environment's PID 1),
-and drops to an unprivileged uid with no capabilities (``drop_privileges``).
+namespaces with its code, layers, /tmp and /proc (``enter_environment`` and
+``finish_in_pid_namespace`` in the environment's PID 1, which the runtime joins
+with ``setns``), and drops to an unprivileged uid with no capabilities
+(``empty_bounding_set`` once in the zygote, ``drop_privileges`` per process).
 """
 
 import ctypes
@@ -151,10 +152,9 @@ def build_root(root, runtime_dirs, hidden_dirs):
 def clone_into_namespaces(network):
     """fork(), but the child starts in new mount, PID, IPC and UTS namespaces, as their PID 1.
 
-    One step where fork + unshare + fork would take three: the zygote is large, and each fork of it
-    costs about a millisecond. Like fork() without glibc's bookkeeping, which the child does not need:
-    the zygote has a single thread, and the child only sets up the environment and forks the runtime
-    with os.fork() (which runs the usual at-fork handlers in the runtime).
+    One step where fork + unshare + fork would take three. Like fork() without glibc's bookkeeping,
+    which the child does not need: the caller (the init factory) has a single thread, and the child
+    only sets the environment up and waits.
     """
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD
     if network:
