@@ -34,6 +34,13 @@ class QueueWorker:
         """Something was enqueued: look at the queue now."""
         self._wake.set()
 
+    def set_concurrency(self, concurrency: int) -> None:
+        """Deliver at most ``concurrency`` at once from now on (deliveries already running finish)."""
+        grew = concurrency > self.concurrency
+        self.concurrency = concurrency
+        if grew:
+            self._wake.set()
+
     async def start(self) -> None:
         released = await self.store.release_claims(self.queue)
         if released:
