@@ -64,7 +64,7 @@ class AsyncSettings:
     backoff_start: float = 1.0
     concurrency: int = 64  # events delivered at once by this node
     # ... while events are being accepted in a burst (accept_pressure.py): acknowledging comes first.
-    burst_concurrency: int = 8
+    burst_concurrency: int = 4
 
 
 @dataclass
