@@ -237,10 +237,13 @@ class SqliteStore(Store):
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # A COMMIT that fails (SQLITE_BUSY, I/O) leaves the transaction open: every later write, a whole
+            # group commit among them, would wait behind it or silently join it. Nothing of it was acknowledged.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()

@@ -115,3 +115,32 @@ def test_an_enqueue_inside_a_transaction_is_part_of_it(store: SqliteStore) -> No
 
     asyncio.run(scenario())
     assert committed_payloads(store) == []
+
+
+def test_a_commit_that_fails_is_rolled_back_and_the_next_group_commits(store: SqliteStore,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    class FailingCommit:
+        """The connection, except that the next COMMIT fails as a busy database's would."""
+
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db, self.fail = db, True
+
+        def execute(self, sql: str, *args):  # type: ignore[no-untyped-def]
+            if sql == "COMMIT" and self.fail:
+                self.fail = False
+                raise sqlite3.OperationalError("database is locked")
+            return self.db.execute(sql, *args)
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(self.db, name)
+
+    monkeypatch.setattr(store, "db", FailingCommit(store.db))
+
+    async def two_groups() -> tuple[list, list]:
+        first = await asyncio.gather(store.enqueue("q", [b"lost"]), return_exceptions=True)
+        second = await asyncio.gather(store.enqueue("q", [b"kept"]))
+        return first, second
+
+    first, _ = asyncio.run(two_groups())
+    assert isinstance(first[0], sqlite3.OperationalError)
+    assert committed_payloads(store) == [b"kept"]
