@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from lamina.triggers.accept_pressure import AcceptPressure
-from lamina.triggers.queue_worker import QueueWorker
 
 WINDOW = 3600.0  # the tests judge the windows themselves: the timer never fires on its own
 
@@ -41,35 +40,3 @@ def test_a_trickle_of_accepts_is_not_a_burst() -> None:
 
     asyncio.run(scenario())
     assert changes == []
-
-
-def test_the_worker_claims_up_to_its_new_concurrency() -> None:
-    class Store:
-        def __init__(self) -> None:
-            self.limits: list[int] = []
-
-        async def claim(self, queue: str, limit: int, lease: float) -> list:
-            self.limits.append(limit)
-            return []
-
-        async def next_visible_at(self, queue: str) -> None:
-            return None
-
-        async def release_claims(self, queue: str) -> int:
-            return 0
-
-    async def scenario() -> list[int]:
-        store = Store()
-        worker = QueueWorker(store, "q", lambda item: asyncio.sleep(0), concurrency=64,  # type: ignore[arg-type]
-                             lease_seconds=1.0)
-        await worker.start()
-        await asyncio.sleep(0.01)
-        worker.set_concurrency(8)
-        worker.wake()
-        await asyncio.sleep(0.01)
-        worker.set_concurrency(64)  # growing wakes the worker by itself
-        await asyncio.sleep(0.01)
-        await worker.stop()
-        return store.limits
-
-    assert asyncio.run(scenario()) == [64, 8, 64]
