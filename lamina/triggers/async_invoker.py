@@ -22,6 +22,7 @@ from typing import Any, Awaitable, Callable
 import orjson
 
 from lamina.store import QueueItem, Store
+from lamina.triggers.accept_pressure import AcceptPressure
 from lamina.triggers.queue_worker import QueueWorker
 
 log = logging.getLogger("lamina.async")
@@ -62,6 +63,8 @@ class AsyncSettings:
     # The first wait after a throttle or system error; it doubles up to 5 minutes.
     backoff_start: float = 1.0
     concurrency: int = 64  # events delivered at once by this node
+    # ... while events are being accepted in a burst (accept_pressure.py): acknowledging comes first.
+    burst_concurrency: int = 4
 
 
 @dataclass
@@ -81,18 +84,26 @@ class AsyncInvoker:
     def __post_init__(self) -> None:
         self._worker = QueueWorker(self.store, QUEUE, self._deliver, concurrency=self.settings.concurrency,
                                    lease_seconds=LEASE_SECONDS)
+        self._pressure = AcceptPressure(self._burst_changed)
 
     async def accept(self, event: dict[str, Any]) -> None:
         """Durably queue an event; returns once it is in the store."""
         event.setdefault("received", time.time())
         event.setdefault("retries", 0)
+        self._pressure.accepted()
         await self.store.enqueue(QUEUE, [orjson.dumps(event)])
         self._worker.wake()
+
+    def _burst_changed(self, bursting: bool) -> None:
+        settings = self.settings
+        self._worker.set_concurrency(min(settings.burst_concurrency, settings.concurrency) if bursting
+                                     else settings.concurrency)
 
     async def start(self) -> None:
         await self._worker.start()
 
     async def stop(self) -> None:
+        self._pressure.stop()
         await self._worker.stop()
 
     async def _deliver(self, item: QueueItem) -> None:

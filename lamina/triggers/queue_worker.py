@@ -34,6 +34,13 @@ class QueueWorker:
         """Something was enqueued: look at the queue now."""
         self._wake.set()
 
+    def set_concurrency(self, concurrency: int) -> None:
+        """Deliver at most ``concurrency`` at once from now on (deliveries already running finish)."""
+        grew = concurrency > self.concurrency
+        self.concurrency = concurrency
+        if grew:
+            self._wake.set()
+
     async def start(self) -> None:
         released = await self.store.release_claims(self.queue)
         if released:
@@ -55,7 +62,12 @@ class QueueWorker:
         while not self._stopping:
             self._wake.clear()
             free = self.concurrency - len(self._running)
-            items = await self.store.claim(self.queue, free, self.lease_seconds) if free > 0 else []
+            if free <= 0:
+                # Every slot is busy: only a delivery ending (or a larger concurrency) changes that, and both
+                # wake us. Looking at the queue meanwhile would poll it each millisecond while a backlog waits.
+                await self._wake.wait()
+                continue
+            items = await self.store.claim(self.queue, free, self.lease_seconds)
             for item in items:
                 task = asyncio.get_running_loop().create_task(self.deliver(item))
                 self._running.add(task)
