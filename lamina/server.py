@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -81,6 +82,9 @@ class Node:
             await endpoint.provider.start()
         self.internal.health_details = lambda: {"services": sorted(self.registry.endpoints)}
         self.internal.ready = True
+        # What start-up built (service models, IAM tables, providers) lives as long as the process: moved
+        # out of the collector's generations, the full collections that requests trigger stop re-scanning it.
+        gc.freeze()
         self._write_server_file()
         self._announce()
 
