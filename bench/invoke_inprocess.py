@@ -62,7 +62,8 @@ async def setup(node: Node) -> tuple[Scope, Scope]:
     host = f"127.0.0.1:{node.settings.port}"
     path = "/2015-03-31/functions/noop/invocations"
     request = AWSRequest(method="POST", url=f"http://{host}{path}", data=b"{}")
-    SigV4Auth(Credentials(node.root.access_key_id, node.root.secret_access_key), "lambda", "us-east-1").add_auth(request)
+    root = Credentials(node.root.access_key_id, node.root.secret_access_key)
+    SigV4Auth(root, "lambda", "us-east-1").add_auth(request)
     signed = [(k.lower().encode(), (v if isinstance(v, str) else v.decode()).encode())
               for k, v in request.prepare().headers.items()]
     invoke = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",

@@ -50,6 +50,8 @@ def measure(pid: int, url: str, script: str, seconds: int) -> tuple[float, float
                          capture_output=True, text=True, check=True).stdout
     used = cpu_seconds(pid) - before
     count = int(re.search(r"(\d+) requests in", out).group(1))
+    if not count:
+        raise RuntimeError(f"wrk completed no request in {seconds} s (a stalled machine?):\n{out}")
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return used / count * 1e6, rate, int(non2xx.group(1)) if non2xx else 0
@@ -59,7 +61,8 @@ def run(label: str, pid: int, url: str, script: str, seconds: int, profile: str 
     measure(pid, url, script, 2)  # warm up: one environment per connection
     figures = [measure(pid, url, script, seconds) for _ in range(3)]
     per_request = sorted(f[0] for f in figures)
-    print(f"{label}: server CPU per request {per_request[1]:.0f} µs (runs {', '.join(f'{v:.0f}' for v in per_request)}); "
+    runs = ", ".join(f"{v:.0f}" for v in per_request)
+    print(f"{label}: server CPU per request {per_request[1]:.0f} µs (runs {runs}); "
           f"{max(f[1] for f in figures):.0f} req/s best; non-2xx {sum(f[2] for f in figures)}")
     if profile:
         os.makedirs(profile, exist_ok=True)
@@ -81,7 +84,8 @@ def main() -> None:
             client.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE, Handler="app.handler",
                                    Code={"ZipFile": python_zip(source)})
             client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
-        url_host = client.create_function_url_config(FunctionName="small-json", AuthType="NONE")["FunctionUrl"].split("/")[2]
+        url = client.create_function_url_config(FunctionName="small-json", AuthType="NONE")["FunctionUrl"]
+        url_host = url.split("/")[2]
         allow_public_url(client, "small-json")
         print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
         path = "/2015-03-31/functions/noop/invocations"

@@ -41,4 +41,3 @@ class ValueSeries:
         for index, observe in self._observers:
             observe(values[index])
         store.schedule_flush()
-

@@ -56,7 +56,9 @@ class InvocationMetrics:
         # publisher's handle on those series: built once, so an invocation adds a dozen values with no lookups.
         self._series: dict[tuple[Any, ...], Any] = {}
 
-    def _dimension_sets(self, name: str, qualifier: str | None, executed: str | None) -> list[tuple[list[dict[str, str]], str]]:
+    @staticmethod
+    def _dimension_sets(name: str, qualifier: str | None,
+                        executed: str | None) -> list[tuple[list[dict[str, str]], str]]:
         """The dimension sets a figure is published under, each with its canonical key."""
         resource = f"{name}:{qualifier}" if qualifier else name
         function = [{"Name": "FunctionName", "Value": name}]
