@@ -43,6 +43,11 @@ def wrk_script(method: str, headers: dict[str, str], body: bytes) -> str:
     return script.name
 
 
+def warm_up(url: str, script: str, seconds: int) -> None:
+    """Start one environment per connection (cold starts can outlast a short run on a loaded machine)."""
+    subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "-s", script, url], capture_output=True, check=True)
+
+
 def measure(pid: int, url: str, script: str, seconds: int) -> tuple[float, float, int]:
     """(server µs of CPU per request, requests/s, non-2xx) of one wrk run."""
     before = cpu_seconds(pid)
@@ -58,7 +63,7 @@ def measure(pid: int, url: str, script: str, seconds: int) -> tuple[float, float
 
 
 def run(label: str, pid: int, url: str, script: str, seconds: int, profile: str | None) -> None:
-    measure(pid, url, script, 2)  # warm up: one environment per connection
+    warm_up(url, script, 3)
     figures = [measure(pid, url, script, seconds) for _ in range(3)]
     per_request = sorted(f[0] for f in figures)
     runs = ", ".join(f"{v:.0f}" for v in per_request)
