@@ -49,6 +49,10 @@ class Report:
     error_type: str | None = None
 
     def line(self, request_id: str) -> str:
+        if self.init_ms is None and self.status is None and self.error_type is None:  # a warm invocation
+            return (f"REPORT RequestId: {request_id}\tDuration: {self.duration_ms:.2f} ms\t"
+                    f"Billed Duration: {self.billed_ms} ms\tMemory Size: {self.memory_mb} MB\t"
+                    f"Max Memory Used: {self.max_memory_mb} MB\t")
         parts = [
             f"REPORT RequestId: {request_id}",
             f"Duration: {self.duration_ms:.2f} ms",
@@ -163,11 +167,12 @@ class EnvironmentLog:
         it includes the init output, as Lambda's does.
         """
         self.drain()
-        self.system(f"END RequestId: {request_id}")
-        self.system(report.line(request_id))
+        stamp = now_ms()
+        closing = (f"END RequestId: {request_id}\n", report.line(request_id) + "\n")
+        self._events += ((stamp, closing[0]), (stamp, closing[1]))
         tail = b""
         if want_tail:
-            tail = "".join(self._tail).encode()[-TAIL_BYTES:]
+            tail = "".join(self._tail + list(closing)).encode()[-TAIL_BYTES:]
         self._tail.clear()
         self._in_invocation = False
         self.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 import orjson
@@ -29,6 +29,27 @@ def _scalar(shape: Shape, text: str, where: str) -> Any:
         raise LocationError(f"Value '{text}' of {where} cannot be read as {shape.type_name}") from None
 
 
+class _Located(NamedTuple):
+    name: str
+    location: str | None
+    wire: str
+    member: Shape
+
+
+# Per shape, its members with their location and wire name: read once from the model rather than on every
+# request (shapes are built once per service model and live as long as it).
+_PLANS: dict[int, tuple[Shape, tuple[_Located, ...]]] = {}
+
+
+def _located(shape: Shape) -> tuple[_Located, ...]:
+    found = _PLANS.get(id(shape))
+    if found is None or found[0] is not shape:
+        plan = tuple(_Located(name, member.serialization.get("location"), member.serialization.get("name", name),
+                              member) for name, member in shape.members.items())
+        found = _PLANS[id(shape)] = (shape, plan)
+    return found[1]
+
+
 def read_located_members(shape: Shape, labels: dict[str, str], query: str,
                          headers: dict[str, str], literal_query_keys: frozenset[str] = frozenset()
                          ) -> tuple[dict[str, Any], list[str]]:
@@ -42,9 +63,7 @@ def read_located_members(shape: Shape, labels: dict[str, str], query: str,
     query_pairs: list[tuple[str, str]] | None = None
     bound_query_keys: set[str] = set(literal_query_keys)
     map_member: tuple[str, Shape] | None = None
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire = member.serialization.get("name", name)
+    for name, location, wire, member in _located(shape):
         if location is None:
             body_members.append(name)
         elif location == "uri":
@@ -115,14 +134,12 @@ def write_located_members(shape: Shape | None, result: dict[str, Any],
     status: int | None = None
     if shape is None:
         return None
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
+    for name, location, wire, member in _located(shape):
         if location is None:
             continue
         value = result.get(name)
         if value is None:
             continue
-        wire = member.serialization.get("name", name)
         if location == "statusCode":
             status = int(value)
         elif location == "header":

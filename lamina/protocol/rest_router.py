@@ -61,6 +61,9 @@ class RestRouter:
         self._by_method: dict[str, list[_Route]] = {}
         for route in routes:
             self._by_method.setdefault(route.method, []).append(route)
+        # (method, raw path) -> index of the first route whose pattern matches the path: the routes before it
+        # cannot match whatever the query and headers, so a path seen again skips their regular expressions.
+        self._first: dict[tuple[str, str], int] = {}
 
     @staticmethod
     def _required_located(op: OperationModel) -> tuple[tuple[str, str], ...]:
@@ -94,11 +97,18 @@ class RestRouter:
 
     def match(self, method: str, raw_path: str, query: str, headers: dict[str, str] | None = None
               ) -> tuple[OperationModel, dict[str, str]] | None:
-        routes = self._by_method.get(method.upper())
+        method = method.upper()
+        routes = self._by_method.get(method)
         if not routes:
             return None
+        start = self._first.get((method, raw_path))
+        if start is None:
+            start = next((i for i, route in enumerate(routes) if route.pattern.match(raw_path)), len(routes))
+            if len(self._first) >= 4096:
+                self._first.clear()
+            self._first[(method, raw_path)] = start
         query_params: dict[str, str] | None = None
-        for route in routes:
+        for route in routes[start:]:
             found = route.pattern.match(raw_path)
             if found is None:
                 continue

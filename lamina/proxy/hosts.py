@@ -9,6 +9,7 @@ Clients that cannot choose a host use the path forms under ``/_lamina/`` instead
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _HOST = re.compile(r"^([a-z0-9]+)\.(lambda-url|execute-api)\.([a-z0-9-]+)\.localhost\.?$")
 
@@ -21,6 +22,7 @@ def hostname(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if ":" in host else host
 
 
+@lru_cache(maxsize=4096)  # asked by every front door of every request, and the same few hosts come back
 def service_host(host_header: str, kind: str) -> tuple[str, str] | None:
     """(id, region) when the host addresses ``kind`` ("lambda-url" or "execute-api")."""
     if kind not in host_header:

@@ -64,6 +64,11 @@ class MetricPublisher(Protocol):
         """Single standard-resolution values measured at ``when``: (metric name, dimensions, their canonical
         key from ``lamina.services.cloudwatch.datapoints.dimensions_key``, value, unit)."""
 
+    def value_series(self, account: str, region: str, namespace: str,
+                     groups: list[tuple[str, str, list[tuple[list[dict[str, str]], str]]]]) -> Any:
+        """A handle whose ``add(when, values)`` publishes one value per group (metric name, unit, dimension sets
+        with their ``dimensions_key``) under each of its dimension sets: for figures published again and again."""
+
 
 class ResourcePolicies(Protocol):
     """Any service with resource-based policies or tags (Lambda functions, SQS queues, SNS topics...).

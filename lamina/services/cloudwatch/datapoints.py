@@ -117,6 +117,7 @@ class MetricStore:
         store.ensure_schema("cloudwatch", SCHEMA)
         self._series: dict[SeriesKey, int] = {}
         self._pending: dict[tuple[SeriesKey, int, int, str], Aggregate] = {}
+        self.generation = 0  # counts commits: a ValueSeries holding pending aggregates knows they are gone
         self._flush_handle: asyncio.TimerHandle | None = None
         self.listeners: list[Callable[[set[tuple[str, str, str, str]]], None]] = []  # (acct, region, ns, name)
 
@@ -160,6 +161,19 @@ class MetricStore:
                 aggregate = pending[pending_key] = Aggregate()
             aggregate.add_value(value)
 
+    def pending_aggregates(self, series: list[tuple[SeriesKey, str]], ts: int) -> list[Aggregate]:
+        """The pending standard-resolution aggregates of (series, unit) for the minute ``ts``, created when new:
+        valid until ``generation`` changes."""
+        pending = self._pending
+        found = []
+        for key, unit in series:
+            pending_key = (key, ts, MINUTE, unit)
+            aggregate = pending.get(pending_key)
+            if aggregate is None:
+                aggregate = pending[pending_key] = Aggregate()
+            found.append(aggregate)
+        return found
+
     def schedule_flush(self) -> None:
         if self._flush_handle is None:
             try:
@@ -176,6 +190,7 @@ class MetricStore:
         pending, self._pending = self._pending, {}
         if not pending:
             return
+        self.generation += 1
         rows = []
         latest: dict[SeriesKey, int] = {}
         minutes: dict[tuple[int, int, str], Aggregate] = {}

@@ -8,7 +8,7 @@ when scraped. Format: https://prometheus.io/docs/instrumenting/exposition_format
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -77,20 +77,25 @@ class PrometheusEndpoint:
             self.observe_value(namespace, datum["MetricName"], datum.get("Dimensions") or (), value)
 
     def observe_value(self, namespace: str, name: str, dimensions: Any, value: float) -> None:
+        observe = self.observer(namespace, name, dimensions)
+        if observe is not None:
+            observe(value)
+
+    def observer(self, namespace: str, name: str, dimensions: Any) -> Callable[[float], None] | None:
+        """What records a value of this series in /metrics, or None when it is not shown there."""
         if namespace != "AWS/Lambda" or len(dimensions) != 1 or dimensions[0]["Name"] != "FunctionName":
-            return
+            return None
         function = dimensions[0]["Value"]
         child = self._children.get((name, function))
         if child is None:
             metric = self._by_metric.get(name)
             if metric is None:
-                return
+                return None
             if len(self._children) > 50_000:
                 self._children.clear()
             child = self._children[(name, function)] = metric.labels(function)
         if name == "Duration":
-            child.observe(value / 1000.0)
-        elif name == "ConcurrentExecutions":
-            child.set(value)
-        elif value > 0:
-            child.inc(value)
+            return lambda value: child.observe(value / 1000.0)
+        if name == "ConcurrentExecutions":
+            return child.set
+        return lambda value: child.inc(value) if value > 0 else None

@@ -21,6 +21,7 @@ from lamina.services.cloudwatch.errors import (
 )
 from lamina.services.cloudwatch.metric_queries import Scope
 from lamina.services.cloudwatch.prometheus import PrometheusEndpoint
+from lamina.services.cloudwatch.value_series import Group, ValueSeries
 from lamina.services.context import CallContext
 from lamina.services.platform import Platform
 from lamina.services.provider import Params, Provider, Result
@@ -106,6 +107,17 @@ class CloudWatchProvider(Provider):
             if len(dimensions) == 1:  # /metrics shows the per-function figures only
                 self.prometheus.observe_value(namespace, name, dimensions, value)
         self.metrics.schedule_flush()
+
+    def value_series(self, account: str, region: str, namespace: str, groups: list[Group]) -> ValueSeries:
+        """The MetricPublisher handle for series published together again and again (one value per group:
+        metric name, unit, dimension sets with their ``dimensions_key``)."""
+        observers = []
+        for index, (name, _, dimension_sets) in enumerate(groups):
+            for dimensions, _ in dimension_sets:
+                observe = self.prometheus.observer(namespace, name, dimensions)
+                if observe is not None:
+                    observers.append((index, observe))
+        return ValueSeries(self.metrics, account, region, namespace, groups, observers)
 
     async def _put_metric_data_operation(self, ctx: CallContext, params: Params) -> Result:
         data = params.get("MetricData") or []

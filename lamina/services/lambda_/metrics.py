@@ -32,43 +32,61 @@ NAMESPACE = "AWS/Lambda"
 _NO_DIMENSIONS = dimensions_key([])
 
 
+# The figures each kind of publication carries, in order: (metric name, unit).
+Figures = tuple[tuple[str, str], ...]
+COMPLETED: Figures = (("Invocations", "Count"), ("Errors", "Count"), ("Duration", "Milliseconds"),
+                      ("ConcurrentExecutions", "Count"))
+UNRESERVED: Figures = (("UnreservedConcurrentExecutions", "Count"),)
+PROVISIONED: Figures = (("ProvisionedConcurrentExecutions", "Count"), ("ProvisionedConcurrencyUtilization", "None"))
+THROTTLES: Figures = (("Throttles", "Count"),)
+ASYNC_RECEIVED: Figures = (("AsyncEventsReceived", "Count"),)
+ASYNC_AGE: Figures = (("AsyncEventAge", "Milliseconds"),)
+ASYNC_DROPPED: Figures = (("AsyncEventsDropped", "Count"),)
+DEAD_LETTER: Figures = (("DeadLetterErrors", "Count"),)
+DESTINATION_FAILED: Figures = (("DestinationDeliveryFailures", "Count"),)
+
+
 class InvocationMetrics:
     def __init__(self, platform: Any) -> None:
         self.platform = platform
         self._in_flight: dict[str, int] = {}  # function name -> invocations running
         self._version_in_flight: dict[str, int] = {}  # engine spec key -> invocations running
         self._unreserved = 0
-        self._dimension_cache: dict[tuple[str, str | None, str | None], list[tuple[list[dict[str, str]], str]]] = {}
+        # (publisher, account, region, function, qualifier, executed, figures, account-wide figures) -> the
+        # publisher's handle on those series: built once, so an invocation adds a dozen values with no lookups.
+        self._series: dict[tuple[Any, ...], Any] = {}
 
-    def _dimension_sets(self, target: Target, executed: str | None = None) -> list[tuple[list[dict[str, str]], str]]:
-        """The dimension sets a figure is published under, each with its canonical key (computed once)."""
-        name = target.record.name
-        qualifier = target.qualifier if target.qualifier and target.qualifier != "$LATEST" else None
-        executed = executed if target.alias is not None else None
-        key = (name, qualifier, executed)
-        found = self._dimension_cache.get(key)
-        if found is None:
-            resource = f"{name}:{qualifier}" if qualifier else name
-            function = [{"Name": "FunctionName", "Value": name}]
-            sets = [[], function, function + [{"Name": "Resource", "Value": resource}]]
-            if executed is not None:
-                sets.append(sets[2] + [{"Name": "ExecutedVersion", "Value": executed}])
-            found = [(dimensions, dimensions_key(dimensions)) for dimensions in sets]
-            if len(self._dimension_cache) > 10_000:
-                self._dimension_cache.clear()
-            self._dimension_cache[key] = found
-        return found
+    @staticmethod
+    def _dimension_sets(name: str, qualifier: str | None,
+                        executed: str | None) -> list[tuple[list[dict[str, str]], str]]:
+        """The dimension sets a figure is published under, each with its canonical key."""
+        resource = f"{name}:{qualifier}" if qualifier else name
+        function = [{"Name": "FunctionName", "Value": name}]
+        sets = [[], function, function + [{"Name": "Resource", "Value": resource}]]
+        if executed is not None:
+            sets.append(sets[2] + [{"Name": "ExecutedVersion", "Value": executed}])
+        return [(dimensions, dimensions_key(dimensions)) for dimensions in sets]
 
-    def _publish(self, target: Target, figures: list[tuple[str, float, str]], executed: str | None = None,
-                 account_wide: list[tuple[str, float, str]] = ()) -> None:  # type: ignore[assignment]
+    def _publish(self, target: Target, figures: Figures, values: tuple[float, ...], executed: str | None = None,
+                 account_wide: Figures = ()) -> None:
+        """``values``: one per figure, then one per account-wide figure (published with no dimension)."""
         publisher = self.platform.peer("cloudwatch")
         if publisher is None:
             return
-        values = [(name, dimensions, key, value, unit)
-                  for name, value, unit in figures for dimensions, key in self._dimension_sets(target, executed)]
-        values += [(name, [], _NO_DIMENSIONS, value, unit) for name, value, unit in account_wide]
+        record = target.record
+        qualifier = target.qualifier if target.qualifier and target.qualifier != "$LATEST" else None
+        executed = executed if target.alias is not None else None
+        key = (publisher, record.account, record.region, record.name, qualifier, executed, figures, account_wide)
         try:
-            publisher.put_values(target.record.account, target.record.region, NAMESPACE, time.time(), values)
+            series = self._series.get(key)
+            if series is None:
+                sets = self._dimension_sets(record.name, qualifier, executed)
+                groups = [(name, unit, sets) for name, unit in figures]
+                groups += [(name, unit, [([], _NO_DIMENSIONS)]) for name, unit in account_wide]
+                if len(self._series) > 10_000:
+                    self._series.clear()
+                series = self._series[key] = publisher.value_series(record.account, record.region, NAMESPACE, groups)
+            series.add(time.time(), values)
         except Exception:  # metrics must never break an invocation
             log.warning("Lambda metrics could not be recorded", exc_info=True)
 
@@ -111,29 +129,29 @@ class InvocationMetrics:
     def _completed(self, target: Target, spec_key: str, version: str, concurrency: tuple[float, ...],
                    result: InvocationResult | None, function_error: bool) -> None:
         running, in_version, unreserved = concurrency
-        account_wide = [("UnreservedConcurrentExecutions", unreserved, "Count")] if unreserved >= 0 else []
         if result is None:
-            self._publish(target, [("Throttles", 1.0, "Count")])
+            self._publish(target, THROTTLES, (1.0,))
             return
-        self._publish(target, [("Invocations", 1.0, "Count"), ("Errors", 1.0 if function_error else 0.0, "Count"),
-                               ("Duration", result.duration_ms, "Milliseconds"),
-                               ("ConcurrentExecutions", running, "Count")], executed=version,
-                      account_wide=account_wide)
+        errors = 1.0 if function_error else 0.0
+        if unreserved >= 0:
+            self._publish(target, COMPLETED, (1.0, errors, result.duration_ms, running, unreserved), executed=version,
+                          account_wide=UNRESERVED)
+        else:
+            self._publish(target, COMPLETED, (1.0, errors, result.duration_ms, running), executed=version)
         provisioned = self.platform.engine.provisioned_concurrency(spec_key)
         if provisioned is not None and provisioned.requested:
             used = min(in_version, provisioned.requested)
-            self._publish(target, [("ProvisionedConcurrentExecutions", used, "Count"),
-                                   ("ProvisionedConcurrencyUtilization", used / provisioned.requested, "None")])
+            self._publish(target, PROVISIONED, (used, used / provisioned.requested))
 
     # asynchronous path
     def async_received(self, target: Target) -> None:
-        self._publish(target, [("AsyncEventsReceived", 1.0, "Count")])
+        self._publish(target, ASYNC_RECEIVED, (1.0,))
 
     def async_attempt(self, target: Target, received: float) -> None:
-        self._publish(target, [("AsyncEventAge", max(0.0, (time.time() - received) * 1000.0), "Milliseconds")])
+        self._publish(target, ASYNC_AGE, (max(0.0, (time.time() - received) * 1000.0),))
 
     def async_dropped(self, target: Target) -> None:
-        self._publish(target, [("AsyncEventsDropped", 1.0, "Count")])
+        self._publish(target, ASYNC_DROPPED, (1.0,))
 
     def delivery_failed(self, target: Target, dead_letter: bool) -> None:
-        self._publish(target, [("DeadLetterErrors" if dead_letter else "DestinationDeliveryFailures", 1.0, "Count")])
+        self._publish(target, DEAD_LETTER if dead_letter else DESTINATION_FAILED, (1.0,))

@@ -146,7 +146,7 @@ class FunctionUrlDoor:
         iam = self.provider.platform.peer("iam")
         if iam is None:
             return caller is None or caller.account_id == route.account
-        who = caller or anonymous_principal("")
+        who = caller or _ANYONE
         arn = f"arn:aws:lambda:{route.region}:{route.account}:function:{route.function_name}"
         if route.qualifier:
             arn = f"{arn}:{route.qualifier}"
@@ -155,6 +155,11 @@ class FunctionUrlDoor:
             return False
         return bool(await iam.authorize(who, "lambda:InvokeFunction", arn,
                                         keys={**auth_type, "lambda:InvokedViaFunctionUrl": "true"}))
+
+
+# The caller of an AuthType NONE URL. One object for every request: IAM caches a principal's condition keys
+# while the same object comes back.
+_ANYONE = anonymous_principal("")
 
 
 def _iam_context(principal: Principal) -> dict[str, Any]:

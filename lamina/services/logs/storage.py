@@ -103,8 +103,7 @@ class LogStorage:
             return
         now = int(time.time() * 1000)
         with self.store.transaction():
-            for ident, events in pending.items():
-                self._append(ident, events, now)
+            self._append(pending, now)
 
     def ids(self, ident: Ident, now: int) -> tuple[int, int]:
         """(group id, stream id), creating the group and the stream when new."""
@@ -124,21 +123,29 @@ class LogStorage:
             found = self._ids[ident] = (group_id, stream_id)
         return found
 
-    def _append(self, ident: Ident, events: list[tuple[int, str]], now: int) -> None:
-        group_id, stream_id = self.ids(ident, now)
+    def _append(self, pending: dict[Ident, list[tuple[int, str]]], now: int) -> None:
+        """Every stream's events in three statements: each warm environment has a stream of its own, so a batch
+        touches dozens of streams of the same few groups."""
+        rows: list[tuple[int, int, int, int, str]] = []
+        streams: list[tuple[int, int, int, int, int, int]] = []
+        stored: dict[int, int] = {}
+        for ident, events in pending.items():
+            group_id, stream_id = self.ids(ident, now)
+            rows += [(group_id, stream_id, ts, now, message) for ts, message in events]
+            first = min(ts for ts, _ in events)
+            last = max(ts for ts, _ in events)
+            streams.append((first, first, last, last, now, stream_id))
+            size = sum(len(m.encode()) for _, m in events) + EVENT_OVERHEAD * len(events)
+            stored[group_id] = stored.get(group_id, 0) + size
         self.store.executemany(
-            "INSERT INTO logs_events (grp, stream, ts, ingested, message) VALUES (?, ?, ?, ?, ?)",
-            [(group_id, stream_id, ts, now, message) for ts, message in events])
-        first = min(ts for ts, _ in events)
-        last = max(ts for ts, _ in events)
-        self.store.execute(
+            "INSERT INTO logs_events (grp, stream, ts, ingested, message) VALUES (?, ?, ?, ?, ?)", rows)
+        self.store.executemany(
             "UPDATE logs_streams SET first_event = CASE WHEN first_event IS NULL OR first_event > ? THEN ? "
             "ELSE first_event END, last_event = CASE WHEN last_event IS NULL OR last_event < ? THEN ? "
-            "ELSE last_event END, last_ingestion = ? WHERE id = ?",
-            (first, first, last, last, now, stream_id))
-        size = sum(len(m.encode()) for _, m in events) + EVENT_OVERHEAD * len(events)
-        self.store.execute("UPDATE logs_groups SET stored = stored + ? WHERE id = ?", (size, group_id))
-        self.lines_written += len(events)
+            "ELSE last_event END, last_ingestion = ? WHERE id = ?", streams)
+        self.store.executemany("UPDATE logs_groups SET stored = stored + ? WHERE id = ?",
+                               [(size, group_id) for group_id, size in stored.items()])
+        self.lines_written += len(rows)
 
     def _extract_metrics(self, account: str, region: str, group: str, events: list[tuple[int, str]]) -> None:
         if self.metrics is None:

@@ -44,6 +44,7 @@ class LambdaBase(Provider):
         self.resolver = Resolver(self.functions, self.versions, self.aliases)
         self.lifecycle = Lifecycle(self.functions)
         self.roles = ExecutionRoles(platform)
+        self._specs: dict[tuple[Any, ...], FunctionSpec] = {}  # see spec_for
 
     async def resolve(self, ctx: CallContext, name: str, qualifier: str | None = None) -> Target:
         """The function, version or alias a request names (name, partial or full ARN, qualifier)."""
@@ -56,8 +57,20 @@ class LambdaBase(Provider):
         code = code or target.code
         code_dir = Path(code["path"]) if code.get("path") else self.code.ensure_extracted(code["digest"])
         layer_dirs = tuple(self._layer_dir(reference) for reference in code.get("layers", ()))
-        return function_spec(config, code, code_dir, layer_dirs, target.record.account, target.record.region,
-                             target.record.arn, target.record.reserved_concurrency)
+        record = target.record
+        # Every change of a version's configuration gives it a new RevisionId (the engine's spec key relies on
+        # that too), and every change of its code a new digest or hot-reload generation: what the spec is made
+        # of is known from these without reading the whole configuration on every invocation.
+        key = (record.arn, config["Version"], config["RevisionId"], code["digest"], code.get("generation", 0),
+               code_dir, layer_dirs, record.reserved_concurrency)
+        spec = self._specs.get(key)
+        if spec is None:
+            spec = function_spec(config, code, code_dir, layer_dirs, record.account, record.region, record.arn,
+                                 record.reserved_concurrency)
+            if len(self._specs) > 10_000:
+                self._specs.clear()
+            self._specs[key] = spec
+        return spec
 
     def _layer_dir(self, reference: str) -> Path:
         if reference.startswith(hot_reload.PREFIX):
