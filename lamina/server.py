@@ -88,9 +88,6 @@ class Node:
         gc.collect()
         gc.freeze()
         self.internal.ready = True
-        # What start-up built (service models, IAM tables, providers) lives as long as the process: moved
-        # out of the collector's generations, the full collections that requests trigger stop re-scanning it.
-        gc.freeze()
         self._write_server_file()
         self._announce()
 
