@@ -67,12 +67,18 @@ def _plain(value: Any) -> Any:
 class ApiActivity:
     def __init__(self, provider: EventsProvider) -> None:
         self.provider = provider
+        self._management: dict[tuple[str, str], bool] = {}  # (service, operation) -> a management event?
 
     def _recorded(self, ctx: RequestContext) -> bool:
         if ctx.operation is None or ctx.endpoint is None or ctx.response is None or ctx.response.status >= 300:
             return False
-        name = ctx.operation.name
-        return not name.startswith(READ_PREFIXES) and name not in DATA_EVENTS.get(ctx.endpoint.name, ())
+        key = (ctx.endpoint.name, ctx.operation.name)
+        management = self._management.get(key)
+        if management is None:  # decided once per operation: this runs on every request (Invoke included)
+            name = ctx.operation.name
+            management = self._management[key] = (not name.startswith(READ_PREFIXES)
+                                                   and name not in DATA_EVENTS.get(ctx.endpoint.name, ()))
+        return management
 
     async def observe(self, ctx: RequestContext) -> None:
         if not self._recorded(ctx):

@@ -56,15 +56,16 @@ class LambdaBase(Provider):
         config = config or target.config
         code = code or target.code
         code_dir = Path(code["path"]) if code.get("path") else self.code.ensure_extracted(code["digest"])
-        layer_dirs = tuple(self._layer_dir(reference) for reference in code.get("layers", ()))
+        layers = tuple(code.get("layers", ()))
         record = target.record
         # Every change of a version's configuration gives it a new RevisionId (the engine's spec key relies on
         # that too), and every change of its code a new digest or hot-reload generation: what the spec is made
         # of is known from these without reading the whole configuration on every invocation.
         key = (record.arn, config["Version"], config["RevisionId"], code["digest"], code.get("generation", 0),
-               code_dir, layer_dirs, record.reserved_concurrency)
+               code_dir, layers, record.reserved_concurrency)
         spec = self._specs.get(key)
         if spec is None:
+            layer_dirs = tuple(self._layer_dir(reference) for reference in layers)
             spec = function_spec(config, code, code_dir, layer_dirs, record.account, record.region, record.arn,
                                  record.reserved_concurrency)
             if len(self._specs) > 10_000:
