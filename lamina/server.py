@@ -128,9 +128,11 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     node = Node(settings)
+    # No proxy headers: a caller's address is its connection's, as in AWS, never an X-Forwarded-For it sent
+    # (it is aws:SourceIp in policies and sourceIp in events); it also spares a middleware per request.
     config = uvicorn.Config(
         node.app, host=settings.host, port=settings.port, loop="uvloop", http="httptools",
-        lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=5)
+        lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=5, proxy_headers=False)
     server = uvicorn.Server(config)
     try:
         server.run()  # runs on the loop the config names (uvloop), unlike a bare asyncio.run

@@ -112,6 +112,14 @@ def test_event_is_payload_format_2(server, echo_url) -> None:  # type: ignore[no
     assert event["pathParameters"] is None and event["stageVariables"] is None
 
 
+def test_source_ip_is_the_connection_not_a_forwarded_for_header(server, echo_url) -> None:  # type: ignore[no-untyped-def]
+    # As in AWS, the caller cannot choose the address its event (and aws:SourceIp) carries.
+    _, url = echo_url
+    event = request(server, "GET", url, headers={"X-Forwarded-For": "203.0.113.9"}).json()
+    assert event["requestContext"]["http"]["sourceIp"] == "127.0.0.1"
+    assert event["headers"]["x-forwarded-for"] == "203.0.113.9"
+
+
 def test_response_description_is_honoured(server, echo_url) -> None:  # type: ignore[no-untyped-def]
     _, url = echo_url
     response = request(server, "GET", url)
