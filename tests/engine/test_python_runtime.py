@@ -206,3 +206,13 @@ def test_a_runtime_not_on_the_machine_is_unavailable(harness: Harness) -> None:
     assert harness.engine.runtime_available("python2.7") is False
     assert harness.engine.runtime_available("python3.11") is True
     assert harness.engine.runtime_available("provided.al2023") is True
+
+
+def test_a_function_module_may_share_a_name_with_the_zygotes_own(harness: Harness) -> None:
+    """The zygote's modules (confine, seccomp, inits, wire) are not what a function's imports find."""
+    spec = harness.function({
+        "app.py": "import wire, confine\n\ndef handler(event, context):\n    return [wire.WHO, confine.WHO]\n",
+        "wire.py": "WHO = 'the function'\n",
+        "confine.py": "WHO = 'the function too'\n",
+    })
+    assert json.loads(harness.invoke(spec).payload) == ["the function", "the function too"]
