@@ -36,7 +36,7 @@ from wire import close_all_but, receive, send
 
 CHANNEL_FD = 3
 # The zygote's own modules: a function may have modules of the same names.
-OWN_MODULES = ("confine", "inits", "seccomp", "wire", "zygote")
+OWN_MODULES = ("confine", "inits", "seccomp", "wire")
 
 
 class Environment:
@@ -244,7 +244,7 @@ class Zygote:
             confine.set_limits(request["rlimits"])
             os.chdir("/var/task")
             confine.drop_privileges(request["uid"], request["gid"])
-            if self.seccomp_filter is not None and request["seccomp"]:
+            if self.seccomp_filter is not None:
                 seccomp.install(confine.libc, self.seccomp_filter)
             if request.get("argv"):
                 if channel_fd >= 0:
@@ -261,7 +261,7 @@ class Zygote:
             os._exit(0 if code is None else code if isinstance(code, int) else 1)
         except BaseException:
             try:
-                os.write(2 if output_fd < 0 else output_fd, traceback.format_exc().encode())
+                os.write(output_fd, traceback.format_exc().encode())
             finally:
                 os._exit(127)
 

@@ -75,13 +75,18 @@ def _int_value(name: str, value: str) -> str:
     return str(number)
 
 
+def _json_document(value: str) -> Any:
+    """The JSON in an attribute's value, or None when it is not JSON (each caller says what it expected)."""
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def _redrive(value: str) -> str:
     if value == "":
         return ""
-    try:
-        document = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        document = None
+    document = _json_document(value)
     if not isinstance(document, dict):
         raise invalid_value("RedrivePolicy", value, "Redrive policy is not a valid JSON map.")
     for key in ("deadLetterTargetArn", "maxReceiveCount"):
@@ -102,10 +107,7 @@ def _redrive(value: str) -> str:
 def _redrive_allow(value: str) -> str:
     if value == "":
         return ""
-    try:
-        document = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        document = None
+    document = _json_document(value)
     permission = document.get("redrivePermission") if isinstance(document, dict) else None
     if permission not in ("allowAll", "denyAll", "byQueue"):
         raise invalid_value("RedriveAllowPolicy", value,
@@ -120,10 +122,7 @@ def _redrive_allow(value: str) -> str:
 def _policy(value: str) -> str:
     if value == "":
         return ""
-    try:
-        document = orjson.loads(value)
-    except orjson.JSONDecodeError:
-        document = None
+    document = _json_document(value)
     if not isinstance(document, dict):
         raise InvalidAttributeValue("Invalid value for the parameter Policy.")
     return value
