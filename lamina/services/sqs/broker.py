@@ -78,16 +78,18 @@ class Broker:
         timeout = queue.visibility_timeout if visibility is None else visibility
         deadline = time.monotonic() + wait
         while True:
+            # Messages turning visible after this moment are waited for: one that turns visible while
+            # ``take`` looks is then seen at once, not after the whole long poll.
+            checked = time.time()
             found = self.take(queue, limit, timeout)
             if found or wait <= 0:
                 return found
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
-            now = time.time()
-            next_at = self.messages.next_visible_at(queue.id, now)
+            next_at = self.messages.next_visible_at(queue.id, checked)
             if next_at is not None:
-                remaining = min(remaining, next_at - now + _MIN_WAKE)
+                remaining = min(remaining, max(0.0, next_at - time.time()) + _MIN_WAKE)
             await self.arrivals.wait(queue.id, remaining)
             if self.queues.by_id(queue.id) is not queue:
                 raise QueueDoesNotExist("The specified queue does not exist.")
