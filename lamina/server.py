@@ -127,11 +127,14 @@ class Node:
 def serve(settings: Settings) -> int:
     import uvicorn
 
+    from lamina.gateway.http_protocol import HttpProtocol
+
     node = Node(settings)
+    # HttpProtocol: uvicorn's httptools protocol sending each response in one segment (http_protocol.py).
     # No proxy headers: a caller's address is its connection's, as in AWS, never an X-Forwarded-For it sent
     # (it is aws:SourceIp in policies and sourceIp in events); it also spares a middleware per request.
     config = uvicorn.Config(
-        node.app, host=settings.host, port=settings.port, loop="uvloop", http="httptools",
+        node.app, host=settings.host, port=settings.port, loop="uvloop", http=HttpProtocol,
         lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=5, proxy_headers=False)
     server = uvicorn.Server(config)
     try:

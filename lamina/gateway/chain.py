@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Awaitable, Callable
 from typing import Protocol as TypingProtocol
 
@@ -13,6 +12,7 @@ from lamina.gateway.context import RequestContext
 from lamina.gateway.handlers import Handler
 from lamina.protocol.errors import InternalFailure, ServiceError
 from lamina.protocol.http import HttpRequest, HttpResponse
+from lamina.random_ids import random_uuid
 
 log = logging.getLogger("lamina.gateway")
 
@@ -37,7 +37,7 @@ class Chain:
         for door in self.front_doors:
             if door.matches(request):
                 return await door.handle(request)
-        ctx = RequestContext(request=request, request_id=str(uuid.uuid4()), account_id=self.account_id)
+        ctx = RequestContext(request=request, request_id=random_uuid(), account_id=self.account_id)
         try:
             for handler in self.handlers:
                 await handler(ctx)

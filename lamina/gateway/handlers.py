@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from botocore import xform_name
 
@@ -99,27 +99,43 @@ class Dispatch:
 
     def __init__(self) -> None:
         self._warned: set[tuple[str, str, str]] = set()
+        # (service, operation) -> (provider method or None, "service:Operation", unsupported, ignored members):
+        # read from the provider once, not on every request.
+        self._plans: dict[tuple[str, str], tuple[Callable[..., Any] | None, str, dict[str, str], dict[str, str]]] = {}
 
-    def _check_members(self, ctx: RequestContext, action: str) -> None:
+    def _plan(self, ctx: RequestContext) -> tuple[Callable[..., Any] | None, str, dict[str, str], dict[str, str]]:
         assert ctx.endpoint is not None and ctx.operation is not None
-        provider, operation, params = ctx.endpoint.provider, ctx.operation.name, ctx.params or {}
-        for member, why in provider.unsupported_members.get(operation, {}).items():
+        endpoint, operation = ctx.endpoint, ctx.operation.name
+        key = (endpoint.name, operation)
+        plan = self._plans.get(key)
+        if plan is None or plan[0] is not None and getattr(plan[0], "__self__", None) is not endpoint.provider:
+            provider = endpoint.provider
+            plan = self._plans[key] = (
+                getattr(provider, xform_name(operation), None),
+                f"{endpoint.model.signing_name or endpoint.name}:{operation}",
+                provider.unsupported_members.get(operation, {}), provider.ignored_members.get(operation, {}))
+        return plan
+
+    def _check_members(self, ctx: RequestContext, action: str, unsupported: dict[str, str],
+                       ignored: dict[str, str]) -> None:
+        params = ctx.params or {}
+        for member, why in unsupported.items():
             if params.get(member) is not None:
                 raise NotImplementedByLamina(f"lamina does not implement {action} with {member}: {why}")
-        for member, why in provider.ignored_members.get(operation, {}).items():
-            key = (ctx.endpoint.name, operation, member)
+        for member, why in ignored.items():
+            assert ctx.endpoint is not None and ctx.operation is not None
+            key = (ctx.endpoint.name, ctx.operation.name, member)
             if params.get(member) is not None and key not in self._warned:
                 self._warned.add(key)
                 log.warning("lamina accepts but does not act on %s member %s (%s)", action, member, why)
 
     async def __call__(self, ctx: RequestContext) -> None:
         assert ctx.endpoint is not None and ctx.operation is not None and ctx.principal is not None
-        provider = ctx.endpoint.provider
-        method = getattr(provider, xform_name(ctx.operation.name), None)
-        action = f"{ctx.endpoint.model.signing_name or ctx.endpoint.name}:{ctx.operation.name}"
+        method, action, unsupported, ignored = self._plan(ctx)
         if method is None:
             raise NotImplementedByLamina(f"lamina does not implement {action} yet")
-        self._check_members(ctx, action)
+        if unsupported or ignored:
+            self._check_members(ctx, action, unsupported, ignored)
         call = CallContext(
             service=ctx.endpoint.name, operation=ctx.operation.name, region=ctx.region,
             account_id=ctx.principal.account_id or ctx.account_id, request_id=ctx.request_id,

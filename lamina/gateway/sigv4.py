@@ -190,7 +190,11 @@ def _http_date_to_amz(text: str) -> str:
 
 
 def signing_time(sig: Signature) -> dt.datetime:
-    text = sig.amz_date
+    return _amz_time(sig.amz_date)
+
+
+@lru_cache(maxsize=256)  # a client signs many requests within the same second
+def _amz_time(text: str) -> dt.datetime:
     # Sliced by hand: strptime costs more than the rest of the verification together.
     if (len(text) == 16 and text[8] == "T" and text[15] == "Z" and text.isascii()
             and text[:8].isdigit() and text[9:15].isdigit()):

@@ -30,17 +30,26 @@ PROTOCOLS: dict[str, type[Protocol]] = {
 }
 
 _cache: dict[tuple[ServiceModel, str, ErrorCodes | None], Protocol] = {}
+# Per model, its families: asked on every request, and a model's metadata never changes.
+_families: dict[int, tuple[ServiceModel, tuple[str, ...]]] = {}
 
 
-def families(service: ServiceModel) -> list[str]:
+def families(service: ServiceModel) -> tuple[str, ...]:
     """The families ``service`` can be spoken in, the model's preferred one first."""
+    found = _families.get(id(service))
+    if found is None or found[0] is not service:
+        found = _families[id(service)] = (service, _families_of(service))
+    return found[1]
+
+
+def _families_of(service: ServiceModel) -> tuple[str, ...]:
     metadata = service.metadata
     # The preferred family is the one botocore's own clients pick (json before CBOR for CloudWatch).
     preferred = service.resolved_protocol
     found = [preferred] + [f for f in metadata.get("protocols") or () if f != preferred]
     if "query" not in found and has_query_form(service):
         found.append("query")
-    return found
+    return tuple(found)
 
 
 def protocol_for(service: ServiceModel, family: str | None = None,

@@ -53,12 +53,32 @@ def _pattern(shape: Shape) -> Any:
     return compiled
 
 
+# Where a value sits, built as the check descends and spelled out only for a problem (most input has
+# none, and naming every member on the way costs more than checking it): None at the top, otherwise
+# (parent, name) for a structure member and (parent, suffix) with suffix ".member"/".key"/".value".
+Path = tuple[Any, str] | None
+
+
+def _render(path: Path) -> str:
+    parts: list[str] = []
+    while path is not None:
+        path, segment = path
+        parts.append(segment)
+    text = ""
+    for segment in reversed(parts):
+        if segment.startswith("."):
+            text = f"{text}{segment}" if text else segment[1:]
+        else:
+            text = f"{text}.{_camel(segment)}" if text else _camel(segment)
+    return text
+
+
 def validate(shape: Shape | None, params: dict[str, Any], unchecked_enums: frozenset[str] = frozenset()) -> list[str]:
     """Every constraint violation in ``params`` as AWS words it; empty when the input is valid.
     ``unchecked_enums`` names string shapes whose enum is not enforced (the service accepts more)."""
     problems: list[str] = []
     if shape is not None:
-        _check(shape, params, "", problems, unchecked_enums)
+        _check(shape, params, None, problems, unchecked_enums)
     return problems
 
 
@@ -68,11 +88,11 @@ def format_problems(problems: list[str]) -> str:
     return f"{count} validation {noun} detected: " + "; ".join(problems)
 
 
-def _fail(problems: list[str], value: Any, path: str, constraint: str) -> None:
-    problems.append(f"Value {_value_text(value)} at '{path}' failed to satisfy constraint: {constraint}")
+def _fail(problems: list[str], value: Any, path: Path, constraint: str) -> None:
+    problems.append(f"Value {_value_text(value)} at '{_render(path)}' failed to satisfy constraint: {constraint}")
 
 
-def _check(shape: Shape, value: Any, path: str, problems: list[str], unchecked: frozenset[str]) -> None:
+def _check(shape: Shape, value: Any, path: Path, problems: list[str], unchecked: frozenset[str]) -> None:
     kind = shape.type_name
     meta = shape.metadata
     if kind == "structure":
@@ -80,12 +100,12 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str], unchecked: 
             return
         for name in shape.required_members:
             if value.get(name) is None:
-                _fail(problems, None, _join(path, name), "Member must not be null")
+                _fail(problems, None, (path, name), "Member must not be null")
         members = shape.members
         for name, item in value.items():
             member = members.get(name)
             if member is not None and item is not None:
-                _check(member, item, _join(path, name), problems, unchecked)
+                _check(member, item, (path, name), problems, unchecked)
         return
     if kind in ("list", "map"):
         size = len(value)
@@ -93,12 +113,12 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str], unchecked: 
         if kind == "list":
             for item in value:
                 if item is not None:
-                    _check(shape.member, item, f"{path}.member" if path else "member", problems, unchecked)
+                    _check(shape.member, item, (path, ".member"), problems, unchecked)
         else:
             for key, item in value.items():
-                _check(shape.key, key, f"{path}.key", problems, unchecked)
+                _check(shape.key, key, (path, ".key"), problems, unchecked)
                 if item is not None:
-                    _check(shape.value, item, f"{path}.value", problems, unchecked)
+                    _check(shape.value, item, (path, ".value"), problems, unchecked)
         return
     if kind == "string":
         enum = shape.enum
@@ -121,14 +141,9 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str], unchecked: 
             _fail(problems, value, path, f"Member must have value less than or equal to {high}")
 
 
-def _check_length(meta: dict, value: Any, size: int, path: str, problems: list[str]) -> None:
+def _check_length(meta: dict, value: Any, size: int, path: Path, problems: list[str]) -> None:
     low, high = meta.get("min"), meta.get("max")
     if low is not None and size < low:
         _fail(problems, value, path, f"Member must have length greater than or equal to {low}")
     elif high is not None and size > high:
         _fail(problems, value, path, f"Member must have length less than or equal to {high}")
-
-
-def _join(path: str, name: str) -> str:
-    name = _camel(name)
-    return f"{path}.{name}" if path else name

@@ -64,7 +64,7 @@ class LambdaInvoker:
         parts = function_arn.split(":")
         started = time.perf_counter()
         try:
-            target = await provider.resolver.resolve(parts[3], parts[4], function_arn)
+            target = await provider.resolver.resolve(parts[3], parts[4], function_arn, shared=True)
             if source_arn is not None and not await provider.may_invoke(
                     target.arn, service=APIGATEWAY, source_arn=source_arn, source_account=parts[4]):
                 return Outcome("forbidden", latency_ms=_since(started),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 import time
-import uuid
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote
 
 from lamina.protocol.http import HttpRequest
+from lamina.random_ids import random_uuid
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Bodies of these types reach the function as text; any other body is base64-encoded, as function
@@ -25,7 +25,7 @@ class ProxyRequest:
     header_lines: list[tuple[str, str]]
     body: bytes
     source_ip: str
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    request_id: str = field(default_factory=random_uuid)
     received: float = field(default_factory=time.time)
 
     @classmethod

@@ -63,6 +63,11 @@ class Store(ABC):
     @abstractmethod
     async def get(self, table: str, key: str) -> Record | None: ...
 
+    async def get_shared(self, table: str, key: str) -> Record | None:
+        """Like ``get``, for callers that only read: the value may be the same object other readers
+        get (a backend may keep it parsed between writes), so it must never be changed."""
+        return await self.get(table, key)
+
     @abstractmethod
     async def put(self, table: str, key: str, value: dict[str, Any], *, if_version: Any = ANY) -> Record:
         """Write ``value``; ``if_version=None`` means the key must not exist yet."""

@@ -45,10 +45,15 @@ CREATE INDEX IF NOT EXISTS queue_items_ready ON queue_items (queue, visible_at, 
 """
 
 
-# Records read recently, as stored: the hot paths read the same few records again and again (a
-# function's configuration on every invoke). Every write goes through ``_put``/``_delete``, which drop
-# the entry, and only reads outside a transaction fill it, so a rolled-back write is never remembered.
+# Records read recently, as stored, and keys found to have none: the hot paths read the same few records
+# again and again (a function's configuration on every invoke, its resource policy, often absent). Every
+# write goes through ``_put``/``_delete``, which drop the entry, and only reads outside a transaction fill
+# it, so a rolled-back write is never remembered.
 RECENT_LIMIT = 4096
+
+# What _recent remembers of a key that has no record (looked up on hot paths too: a function without a
+# resource policy is asked for it on every invoke).
+_ABSENT: tuple[int, bytes] = (0, b"")
 
 # A queue write waiting for the group commit: ("enqueue", queue, payloads, delay) or ("finish", queue, ids).
 QueueWrite = tuple[str, str, list[Any], float]
@@ -58,6 +63,9 @@ class SqliteStore(Store):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._recent: dict[tuple[str, str], tuple[int, bytes]] = {}
+        # The same records parsed, for readers that promise not to change them (get_shared); dropped with
+        # their entry in _recent.
+        self._shared: dict[tuple[str, str], Record] = {}
         self.path = path
         self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -75,13 +83,14 @@ class SqliteStore(Store):
         found = self._recent.get((table, key))
         if found is None:
             found = self.db.execute("SELECT version, value FROM records WHERE tbl=? AND key=?",
-                                    (table, key)).fetchone()
-            if found is None:
-                return None
+                                    (table, key)).fetchone() or _ABSENT
             if not self.db.in_transaction:
                 if len(self._recent) >= RECENT_LIMIT:
                     self._recent.clear()
+                    self._shared.clear()
                 self._recent[(table, key)] = found
+        if found is _ABSENT:
+            return None
         return Record(key, orjson.loads(found[1]), found[0])  # a fresh value: callers may change it
 
     def _check(self, table: str, key: str, if_version: Any) -> int | None:
@@ -93,6 +102,7 @@ class SqliteStore(Store):
 
     def _put(self, op: Put) -> Record:
         self._recent.pop((op.table, op.key), None)
+        self._shared.pop((op.table, op.key), None)
         found = self._check(op.table, op.key, op.if_version)
         version = (found or 0) + 1
         self.db.execute(
@@ -103,6 +113,7 @@ class SqliteStore(Store):
 
     def _delete(self, op: Delete) -> bool:
         self._recent.pop((op.table, op.key), None)
+        self._shared.pop((op.table, op.key), None)
         found = self._check(op.table, op.key, op.if_version)
         if found is None:
             return False
@@ -111,6 +122,14 @@ class SqliteStore(Store):
 
     async def get(self, table: str, key: str) -> Record | None:
         return self._get(table, key)
+
+    async def get_shared(self, table: str, key: str) -> Record | None:
+        found = self._shared.get((table, key))
+        if found is None:
+            found = self._get(table, key)
+            if found is not None and (table, key) in self._recent:  # kept only where _recent keeps it
+                self._shared[(table, key)] = found
+        return found
 
     async def put(self, table: str, key: str, value: dict[str, Any], *, if_version: Any = ANY) -> Record:
         if if_version is ANY:

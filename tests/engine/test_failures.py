@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import re
+import signal
 
 from tests.engine.conftest import Harness
 

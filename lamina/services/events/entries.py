@@ -6,13 +6,13 @@ https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.htm
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import orjson
 
+from lamina.random_ids import random_uuid
 from lamina.services.events.errors import ValidationException
 
 MAX_REQUEST_BYTES = 256 * 1024
@@ -71,6 +71,6 @@ def iso_time(moment: datetime | float | str | None) -> str:
 
 def envelope(entry: dict[str, Any], detail: dict[str, Any], account: str, region: str) -> dict[str, Any]:
     """The event as rules see it and targets receive it."""
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": entry["DetailType"], "source": entry["Source"],
+    return {"version": "0", "id": random_uuid(), "detail-type": entry["DetailType"], "source": entry["Source"],
             "account": account, "time": iso_time(entry.get("Time")), "region": region,
             "resources": list(entry.get("Resources") or []), "detail": detail}

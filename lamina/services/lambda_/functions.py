@@ -56,12 +56,15 @@ class FunctionTable:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def find(self, account: str, region: str, name: str) -> FunctionRecord | None:
-        record = await self.store.get(TABLE, function_key(account, region, name))
+    async def find(self, account: str, region: str, name: str, *, shared: bool = False) -> FunctionRecord | None:
+        """The function's record; with ``shared``, one whose config and code dicts other readers may hold
+        too (the invoke paths, which only read: it saves parsing the record on every invocation)."""
+        key = function_key(account, region, name)
+        record = await (self.store.get_shared(TABLE, key) if shared else self.store.get(TABLE, key))
         return FunctionRecord.from_document(record.value, record.version) if record else None
 
-    async def get(self, account: str, region: str, name: str) -> FunctionRecord:
-        found = await self.find(account, region, name)
+    async def get(self, account: str, region: str, name: str, *, shared: bool = False) -> FunctionRecord:
+        found = await self.find(account, region, name, shared=shared)
         if found is None:
             raise ResourceNotFoundException(
                 f"Function not found: {function_arn(region, account, name)}")

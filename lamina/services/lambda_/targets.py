@@ -51,9 +51,11 @@ class Resolver:
         self.versions = versions
         self.aliases = aliases
 
-    async def resolve(self, region: str, account: str, name: str, qualifier: str | None = None) -> Target:
+    async def resolve(self, region: str, account: str, name: str, qualifier: str | None = None, *,
+                      shared: bool = False) -> Target:
+        """``shared``: for callers that only read the target (invocations), see FunctionTable.find."""
         fn_name, qualifier = split_reference(name, region, account, qualifier)
-        record = await self.functions.get(account, region, fn_name)
+        record = await self.functions.get(account, region, fn_name, shared=shared)
         return await self.target(record, qualifier)
 
     async def target(self, record: FunctionRecord, qualifier: str | None) -> Target:

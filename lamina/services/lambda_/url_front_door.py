@@ -94,7 +94,7 @@ class FunctionUrlDoor:
             return _message(413, "Request Entity Too Large", proxy.request_id)
         try:
             target = await self.provider.resolver.resolve(route.region, route.account, route.function_name,
-                                                          route.qualifier)
+                                                          route.qualifier, shared=True)
             if route.invoke_mode == "RESPONSE_STREAM":
                 response = await self._streamed(target, payload, proxy.request_id)
             else:

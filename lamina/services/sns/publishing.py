@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
-import uuid
 from typing import Any
 
 import orjson
 
+from lamina.random_ids import random_uuid
 from lamina.services.sns import filter_policy, messages
 from lamina.services.sns.errors import InvalidParameterException
 from lamina.services.sns.subscriptions import SubscriptionTable
@@ -24,7 +24,7 @@ _sequence = itertools.count(int(time.time() * 1000) * 1000)
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return random_uuid()
 
 
 def build_message(topic: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from lamina.random_ids import random_uuid
 from lamina.services.sqs import digests, message_input
 from lamina.services.sqs.errors import InvalidParameterValue, MissingParameter, invalid_value
 from lamina.services.sqs.messages import Message, pack_extra
@@ -90,7 +90,7 @@ def prepare(queue: Queue, seq: int, entry: dict[str, Any], sender: str, now: flo
     plain = message_input.plain_attributes(attributes)
     extra = pack_extra(plain, s=sender, t=trace_header)
     visible_at = now + (queue.delay if delay is None else delay)
-    message = Message(seq, str(uuid.uuid4()), body, digests.body_md5(body), extra, now, 0, None, group_id,
+    message = Message(seq, random_uuid(), body, digests.body_md5(body), extra, now, 0, None, group_id,
                       dedup_id, now + queue.retention, visible_at)
     return Outgoing(message, digests.attributes_md5(plain) if plain else None, system_md5, scope)
 

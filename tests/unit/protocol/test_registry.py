@@ -26,7 +26,7 @@ from tests.unit.protocol.botocore_wire import client_request
     ("logs", ["json"]),
 ])
 def test_families(service: str, expected: list[str]) -> None:
-    assert families(load_service_model(service)) == expected
+    assert families(load_service_model(service)) == tuple(expected)
 
 
 def test_protocol_objects_are_built_once_per_service_and_family() -> None:

@@ -63,3 +63,37 @@ def test_a_conditional_delete_in_a_batch(store: SqliteStore) -> None:
     run(store.get("t", "a"))
     run(store.apply([Delete("t", "a", if_version=stored.version)]))
     assert run(store.get("t", "a")) is None
+
+
+def test_shared_reads_give_one_parsed_value_until_the_record_is_written(store: SqliteStore) -> None:
+    run(store.put("t", "k", {"n": 1}))
+    first = run(store.get_shared("t", "k"))
+    assert first.value == {"n": 1}
+    assert run(store.get_shared("t", "k")) is first  # parsed once, not on every read
+    assert run(store.get("t", "k")).value is not first.value  # plain reads still get their own copy
+    run(store.put("t", "k", {"n": 2}))
+    second = run(store.get_shared("t", "k"))
+    assert (second.value, second.version) == ({"n": 2}, 2)
+    run(store.apply([Delete("t", "k", 2)]))
+    assert run(store.get_shared("t", "k")) is None
+
+
+def test_a_shared_read_inside_a_transaction_is_not_kept(store: SqliteStore) -> None:
+    run(store.put("t", "k", {"n": 1}))
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            run(store.put("t", "k", {"n": 2}))
+            assert run(store.get_shared("t", "k")).value == {"n": 2}
+            raise RuntimeError("roll back")
+    assert run(store.get_shared("t", "k")).value == {"n": 1}
+
+
+def test_a_key_read_while_absent_is_seen_once_written(store: SqliteStore) -> None:
+    assert run(store.get("t", "k")) is None  # remembered as absent
+    assert run(store.get_shared("t", "k")) is None
+    run(store.put("t", "k", {"n": 1}))
+    assert run(store.get("t", "k")).value == {"n": 1}
+    run(store.delete("t", "k"))
+    assert run(store.get("t", "k")) is None
+    run(store.apply([Put("t", "k", {"n": 3}, if_version=None)]))
+    assert run(store.get_shared("t", "k")).value == {"n": 3}

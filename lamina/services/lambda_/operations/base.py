@@ -46,9 +46,11 @@ class LambdaBase(Provider):
         self.roles = ExecutionRoles(platform)
         self._specs: dict[tuple[Any, ...], FunctionSpec] = {}  # see spec_for
 
-    async def resolve(self, ctx: CallContext, name: str, qualifier: str | None = None) -> Target:
-        """The function, version or alias a request names (name, partial or full ARN, qualifier)."""
-        return await self.resolver.resolve(ctx.region, ctx.account_id, name, qualifier)
+    async def resolve(self, ctx: CallContext, name: str, qualifier: str | None = None, *,
+                      shared: bool = False) -> Target:
+        """The function, version or alias a request names (name, partial or full ARN, qualifier);
+        ``shared`` for operations that only read it (see FunctionTable.find)."""
+        return await self.resolver.resolve(ctx.region, ctx.account_id, name, qualifier, shared=shared)
 
     def spec_for(self, target: Target, version: str | None = None, config: dict[str, Any] | None = None,
                  code: dict[str, Any] | None = None) -> FunctionSpec:

@@ -29,7 +29,7 @@ class InvokeOperations(LambdaBase):
         if self.lifecycle.busy(target.record) or target.config.get("State") == "Pending":
             await self.lifecycle.wait_ready(target.record)
             target = await self.resolver.resolve(target.record.region, target.record.account,
-                                                 target.record.name, target.qualifier)
+                                                 target.record.name, target.qualifier, shared=True)
         return target
 
     async def _routed(self, target: Target) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -75,7 +75,7 @@ class InvokeOperations(LambdaBase):
         return found
 
     async def invoke(self, ctx: CallContext, params: Params) -> Result:
-        target = await self.resolve(ctx, params["FunctionName"], params.get("Qualifier"))
+        target = await self.resolve(ctx, params["FunctionName"], params.get("Qualifier"), shared=True)
         invocation_type = params.get("InvocationType", "RequestResponse")
         raw = params.get("Payload") or b""
         if invocation_type == "Event":
@@ -91,7 +91,7 @@ class InvokeOperations(LambdaBase):
 
     async def invoke_async(self, ctx: CallContext, params: Params) -> Result:
         """InvokeAsync, the deprecated form of Invoke with InvocationType=Event."""
-        target = await self.resolve(ctx, params["FunctionName"])
+        target = await self.resolve(ctx, params["FunctionName"], shared=True)
         payload = invoke.check_payload(params["InvokeArgs"], MAX_ASYNC_PAYLOAD)
         await self.accept_event(target, payload, ctx.request_id)
         return {"Status": 202}
@@ -100,7 +100,7 @@ class InvokeOperations(LambdaBase):
                                source: dict[str, Any] | None = None) -> str:
         """The AsyncInvoker interface other services call (rules, topics, destinations)."""
         parts = function_arn.split(":")
-        target = await self.resolver.resolve(parts[3], parts[4], function_arn)
+        target = await self.resolver.resolve(parts[3], parts[4], function_arn, shared=True)
         service = (source or {}).get("service")
         if service and service != "lambda.amazonaws.com":
             # Another service invokes on a resource owner's behalf: the function's policy must allow it
@@ -125,7 +125,8 @@ class InvokeOperations(LambdaBase):
     # -- the async invoker's callbacks ---------------------------------------------------
     async def run_event(self, event: dict[str, Any]) -> Outcome:
         try:
-            target = await self.resolver.resolve(event["region"], event["account"], event["name"], event["qualifier"])
+            target = await self.resolver.resolve(event["region"], event["account"], event["name"], event["qualifier"],
+                                                 shared=True)
         except ResourceNotFoundException:
             return Outcome("gone")
         self.invocation_metrics.async_attempt(target, event["received"])
