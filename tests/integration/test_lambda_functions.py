@@ -131,31 +131,52 @@ def test_update_code_and_configuration(lambda_client) -> None:  # type: ignore[n
 
 
 def test_concurrent_updates_conflict(lambda_client, server: LaminaServer) -> None:  # type: ignore[no-untyped-def]
+    """Concurrent updates that all name the RevisionId they read: exactly one wins. Each of the others is
+    refused with ResourceConflictException if it arrives while the winner is InProgress, or with
+    PreconditionFailedException once the winner has changed the RevisionId; which of the two depends on
+    when it arrives, which no client controls (a fast update can settle before the next one is read)."""
     name = unique_name()
     _create(lambda_client, name)
     lambda_client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
-    # A large package keeps the first update busy while the others arrive.
+    revision = lambda_client.get_function_configuration(FunctionName=name)["RevisionId"]
+    # A large package keeps a code update busy for a while: refusals of both kinds are likely.
     big = python_zip(HANDLER_SOURCE + "\n# " + "x" * 2_000_000 + "\n")
-    outcomes: list[str] = []
+    outcomes: list[tuple[str, str, dict]] = []
     barrier = threading.Barrier(4)
 
-    def update() -> None:
+    def update(index: int) -> None:
         client = server.client("lambda")
         barrier.wait()
         try:
-            client.update_function_code(FunctionName=name, ZipFile=big)
-            outcomes.append("ok")
+            if index % 2 == 0:
+                answer = client.update_function_code(FunctionName=name, ZipFile=big, RevisionId=revision)
+            else:
+                answer = client.update_function_configuration(FunctionName=name, Description=f"update {index}",
+                                                              RevisionId=revision)
+            outcomes.append(("ok", f"update {index}", answer))
         except ClientError as error:
-            outcomes.append(error.response["Error"]["Code"])
+            outcomes.append((error.response["Error"]["Code"], f"update {index}", {}))
 
-    threads = [threading.Thread(target=update) for _ in range(4)]
+    threads = [threading.Thread(target=update, args=(index,)) for index in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert outcomes.count("ok") >= 1
-    assert set(outcomes) <= {"ok", "ResourceConflictException"}
-    assert "ResourceConflictException" in outcomes
+    codes = sorted(code for code, _, _ in outcomes)
+    assert len(codes) == 4 and codes.count("ok") == 1, codes
+    assert set(codes) <= {"ok", "PreconditionFailedException", "ResourceConflictException"}, codes
+    [(_, winner, answer)] = [outcome for outcome in outcomes if outcome[0] == "ok"]
+    assert answer["LastUpdateStatus"] == "InProgress" and answer["RevisionId"] != revision
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    current = lambda_client.get_function_configuration(FunctionName=name)
+    # The winner's update is the one kept, whole; none of the refused ones changed anything.
+    assert current["RevisionId"] == answer["RevisionId"]
+    assert current["CodeSha256"] == answer["CodeSha256"]
+    assert current.get("Description", "") == answer.get("Description", "")
+    if winner in ("update 0", "update 2"):
+        assert current["CodeSize"] == len(big) and current.get("Description", "") == ""
+    else:
+        assert current["Description"] == winner
 
 
 def test_delete_function(lambda_client) -> None:  # type: ignore[no-untyped-def]
