@@ -34,8 +34,12 @@ PIDS_MAX = 1024
 
 
 def _write(path: Path, value: str) -> None:
-    with open(path, "w") as f:
-        f.write(value)
+    # Three system calls: on a cold start's path, where a Python file object took seven.
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
 
 
 def _read(path: Path) -> str:
@@ -104,6 +108,7 @@ class CgroupTree:
         self.owner = f"engine-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.parents = {controller: ROOT / controller / name for controller in CONTROLLERS}
         self.bases = {controller: parent / self.owner for controller, parent in self.parents.items()}
+        self._has_memsw = False  # whether the kernel accounts swap (probe finds out)
 
     def probe(self) -> str | None:
         """None when usable, else why not."""
@@ -116,6 +121,7 @@ class CgroupTree:
                 return f"cannot create {base}: {error.strerror}"
         if not (self.bases["memory"] / "memory.oom_control").exists():
             return "the memory controller has no memory.oom_control"
+        self._has_memsw = (self.bases["memory"] / "memory.memsw.limit_in_bytes").exists()
         return None
 
     def create(self, environment_id: str, memory_mb: int) -> EnvironmentCgroup:
@@ -124,10 +130,8 @@ class CgroupTree:
             path.mkdir(parents=True)  # parents: an engine of an older lamina may have removed our empty base
         limit = memory_mb * 1024 * 1024
         _write(paths["memory"] / "memory.limit_in_bytes", str(limit))
-        # No swap on top of the limit where the kernel accounts it.
-        memsw = paths["memory"] / "memory.memsw.limit_in_bytes"
-        if memsw.exists():
-            _write(memsw, str(limit))
+        if self._has_memsw:  # no swap on top of the limit where the kernel accounts it
+            _write(paths["memory"] / "memory.memsw.limit_in_bytes", str(limit))
         _write(paths["pids"] / "pids.max", str(PIDS_MAX))
         _write(paths["cpu"] / "cpu.shares", str(max(2, memory_mb * 1024 // MB_PER_VCPU)))
         return EnvironmentCgroup(paths)

@@ -113,7 +113,22 @@ class FunctionOperations(LambdaBase):
 
     async def update_function_configuration(self, ctx: CallContext, params: Params) -> Result:
         record = (await self.resolve(ctx, params["FunctionName"])).record
-        self.lifecycle.refuse_if_busy(record)
+        # Reserved before the checks that wait (the role, the layers): an update that arrives meanwhile is
+        # refused as in progress, and this one cannot be overtaken between its RevisionId check and its write.
+        self.lifecycle.claim(record)
+        try:
+            updated = await self._updated_configuration(ctx, record, params)
+            record.config = updated
+            await self.functions.save(record)
+        except BaseException:
+            self.lifecycle.release(record)
+            raise
+        if {"Runtime", "Architectures", "Layers"} & params.keys():
+            await self.report_foreign_binaries(record)
+        self._settle_and_retire(record)
+        return dict(updated)
+
+    async def _updated_configuration(self, ctx: CallContext, record: FunctionRecord, params: Params) -> dict:
         self.check_revision(record.config.get("RevisionId"), params.get("RevisionId"))
         configuration.check_limits(params)
         if params.get("Role") and params["Role"] != record.config.get("Role"):
@@ -126,17 +141,7 @@ class FunctionOperations(LambdaBase):
                                                             record.code.get("unzipped", 0))
         updated.update(LastModified=configuration.last_modified_now(), RevisionId=configuration.new_revision_id())
         mark_updating(updated)
-        record.config = updated
-        self.lifecycle.claim(record)
-        try:
-            await self.functions.save(record)
-        except BaseException:
-            self.lifecycle.release(record)
-            raise
-        if {"Runtime", "Architectures", "Layers"} & params.keys():
-            await self.report_foreign_binaries(record)
-        self._settle_and_retire(record)
-        return dict(updated)
+        return updated
 
     def _settle_and_retire(self, record: FunctionRecord) -> None:
         async def retire() -> None:
