@@ -35,7 +35,7 @@ ERROR_BACKOFF = 5.0  # seconds before polling again after receiving failed
 
 
 class QueueSource(Protocol):
-    """The SQS provider's in-process interface (lamina/services/sqs/provider.py)."""
+    """The SQS provider's in-process interface (lamina/services/sqs/operations/in_process.py)."""
 
     async def receive_from_queue(self, queue_arn: str, max_messages: int, wait_seconds: float,
                                  visibility_timeout: int | None = None) -> list[dict[str, Any]]: ...
