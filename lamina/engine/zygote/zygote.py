@@ -13,12 +13,15 @@ for Python), and answers ``{"ready": ...}``.
 Then, per spawn request (with the environment's output pipe, channel socket
 and cgroup files passed as fds) it has the factory make the environment's
 init, PID 1 of new namespaces, and forks the runtime into those namespaces:
-one fork of this large process per environment. The zygote answers
+one fork of this large process per environment. A couple of runtimes are
+forked ahead of need into spare inits (``Preforked``) and wait for their
+request, so a cold start usually skips the fork altogether. The zygote answers
 ``{"spawned": id, "pid": init}`` with a pidfd of the init for killing (its
 death ends everything in the environment), and ``{"exited": init, "code": c}``
 with the runtime's status once the whole environment is gone.
 """
 
+import collections
 import gc
 import importlib
 import os
@@ -37,6 +40,8 @@ from wire import close_all_but, receive, send
 CHANNEL_FD = 3
 # The zygote's own modules: a function may have modules of the same names.
 OWN_MODULES = ("confine", "inits", "seccomp", "wire")
+PREFORKED = 2  # runtimes forked ahead of need, each into a spare init (see Preforked)
+PREFORK_AFTER_IDLE_S = 0.005
 
 
 class Environment:
@@ -47,6 +52,31 @@ class Environment:
         self.pidfd = pidfd
         self.runtime_pid = runtime_pid
         self.status = None  # the runtime's wait status, once reaped
+
+
+class Preforked:
+    """A runtime forked ahead of need into a spare init's PID namespace, waiting on ``socket`` for its
+    request: a cold start then neither waits for the fork nor for the child's first steps after it."""
+    __slots__ = ("init", "pid", "socket", "ready_w")
+
+    def __init__(self, init, pid, control, ready_w):
+        self.init = init
+        self.pid = pid
+        self.socket = control
+        self.ready_w = ready_w
+
+    def discard(self):
+        """Kill the pair (its runtime dies with its init's PID namespace and is reaped as unknown)."""
+        for close in (self.socket.close, lambda: os.close(self.ready_w), self.init.socket.close):
+            try:
+                close()
+            except OSError:
+                pass
+        try:
+            signal.pidfd_send_signal(self.init.pidfd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.close(self.init.pidfd)
 
 
 class Zygote:
@@ -60,6 +90,7 @@ class Zygote:
         self.inits = None
         self.home_pid_namespace = -1
         self.seccomp_filter = None
+        self.preforked = collections.deque()  # Preforked, oldest first
 
     # start-up
     def prepare(self):
@@ -113,7 +144,13 @@ class Zygote:
         self.poller.register(self.wake_r, select.EPOLLIN)
         self.poller.register(self.inits.socket.fileno(), select.EPOLLIN)
         while True:
-            for fd, _ in self.poller.poll():
+            # Runtimes are preforked only once the zygote has been idle a moment: right after a spawn, the
+            # fork and the child's first steps would take the cores that the new environment needs.
+            idle = PREFORK_AFTER_IDLE_S if len(self.preforked) < PREFORKED and self.inits.spares else -1
+            events = self.poller.poll(idle)
+            if not events:
+                self.prefork()
+            for fd, _ in events:
                 if fd == self.control.fileno():
                     request, fds = receive(self.control)
                     if request is None:
@@ -127,6 +164,9 @@ class Zygote:
                     self.ended(fd)
 
     def spawn(self, request, fds):
+        while self.preforked and not request.get("network_namespace"):
+            if self.start_preforked(self.preforked.popleft(), request, fds):
+                return
         ready_r, ready_w = os.pipe()
         init_pid, pidfd, pid = None, -1, -1
         try:
@@ -162,6 +202,71 @@ class Zygote:
         self.poller.register(pidfd, select.EPOLLIN)
         send(self.control, {"spawned": request["id"], "pid": init_pid}, [pidfd])
         self.inits.request_spares()
+
+    def start_preforked(self, preforked, request, fds):
+        """Hand a spawn to a waiting runtime; False (and the pair discarded) if it died while it waited."""
+        init = preforked.init
+        try:
+            init.start(request, preforked.ready_w, fds[0])
+            send(preforked.socket, request, fds)
+        except OSError:
+            preforked.discard()
+            return False
+        preforked.socket.close()
+        os.close(preforked.ready_w)
+        for fd in fds:
+            os.close(fd)
+        environment = Environment(init.pid, init.pidfd, preforked.pid)
+        self.by_pidfd[init.pidfd] = environment
+        self.by_runtime[preforked.pid] = environment
+        self.poller.register(init.pidfd, select.EPOLLIN)
+        send(self.control, {"spawned": request["id"], "pid": init.pid}, [init.pidfd])
+        self.inits.request_spares()
+        return True
+
+    def prefork(self):
+        """Fork runtimes into spare inits until PREFORKED wait (called when the zygote is idle)."""
+        while len(self.preforked) < PREFORKED and self.inits.spares:
+            init = self.inits.spares.popleft()
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            ready_r, ready_w = os.pipe()
+            pid = -1
+            try:
+                confine.setns(init.pidfd, confine.CLONE_NEWPID)
+                try:
+                    pid = os.fork()
+                finally:
+                    if pid != 0:
+                        confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
+            except OSError:
+                ours.close()
+                os.close(ready_w)
+                Preforked(init, -1, theirs, ready_r).discard()
+                return
+            if pid == 0:
+                self.await_request(theirs, ready_r, init.pidfd)
+            theirs.close()
+            os.close(ready_r)
+            self.preforked.append(Preforked(init, pid, ours, ready_w))
+
+    # in a preforked runtime, until its request comes
+    def await_request(self, control, ready_r, init_pidfd):
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            # Hold nothing of the zygote's while waiting (its channel to the engine above all, whose end
+            # of file tells the engine the zygote is gone), not even its standard streams.
+            null = os.open("/dev/null", os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            close_all_but([0, 1, 2, control.fileno(), ready_r, init_pidfd])
+            request, fds = receive(control)
+            if request is None:
+                os._exit(0)  # the zygote let it go
+            control.close()
+        except BaseException:
+            os._exit(127)
+        self.run_runtime(request, fds, ready_r, init_pidfd)
 
     def collect_spares(self):
         try:
