@@ -216,3 +216,23 @@ def test_a_function_module_may_share_a_name_with_the_zygotes_own(harness: Harnes
         "confine.py": "WHO = 'the function too'\n",
     })
     assert json.loads(harness.invoke(spec).payload) == ["the function", "the function too"]
+
+
+SEARCH_PATH = {"app.py": """
+    import sys
+    def handler(event, context):
+        return sys.path
+"""}
+
+
+def test_module_search_path_is_lambdas_order_without_repeats(harness: Harness) -> None:
+    # The function, its layers' python directories, the runtime, then the interpreter's own paths
+    # (https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html#packaging-layers-paths); a runtime
+    # forked ahead of need sets the path while it waits and again once it knows its function.
+    for _ in range(3):  # cold starts from preforked runtimes and from ordinary forks alike
+        spec = harness.function(SEARCH_PATH)
+        path = json.loads(harness.invoke(spec, {}).payload)
+        minor = "python{}.{}".format(*__import__("sys").version_info[:2])
+        assert path[:3] == ["/var/task", f"/opt/python/lib/{minor}/site-packages", "/opt/python"]
+        assert len(path) == len(set(path))
+        harness.engine.retire(spec.function_arn)

@@ -260,6 +260,8 @@ class Zygote:
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
             close_all_but([0, 1, 2, control.fileno(), ready_r, init_pidfd])
+            if self.bootstrap is not None:
+                self.bootstrap.prepare("/opt")
             request, fds = receive(control)
             if request is None:
                 os._exit(0)  # the zygote let it go
