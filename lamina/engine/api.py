@@ -39,6 +39,8 @@ class FunctionSpec:
     # The engine applies it on every invoke; also call Engine.set_reserved_concurrency on
     # Put/DeleteFunctionConcurrency and at startup so the account's unreserved figure counts every function.
     reserved_concurrency: int | None = None
+    # A network namespace of its own with only a loopback interface (sandboxed engines only).
+    network_isolated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

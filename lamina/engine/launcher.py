@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lamina.engine import debugging
-from lamina.engine.api import Credentials, FunctionSpec
+from lamina.engine.api import Credentials, EngineError, FunctionSpec
 from lamina.engine.channel import Channel
 from lamina.engine.environment import Connection, Resources
 from lamina.engine.process import EnvironmentProcess, watch_child
@@ -83,6 +83,10 @@ class DirectLauncher:
 
     async def launch(self, request: LaunchRequest) -> Launched:
         spec, runtime = request.spec, request.runtime
+        if spec.network_isolated:
+            raise EngineError("network_unavailable",
+                              "The function asks for a network of its own (LAMINA_NETWORK=none), which needs "
+                              "namespaces; this lamina runs functions without them (isolation is off).")
         scratch = self.work_dir / "environments" / request.environment_id
         tmp = scratch / "tmp"
         tmp.mkdir(parents=True)

@@ -170,7 +170,7 @@ class SandboxLauncher:
             "opt_dir": os.path.realpath(request.opt_dir) if request.opt_dir else None,
             "runtime_dir": None if runtime.family == "python" else str(request.runtime_dir),
             "tmp_mb": spec.ephemeral_mb, "hostname": f"lamina-{request.environment_id[:12]}",
-            "uid": uid, "gid": uid, "rlimits": limits,
+            "uid": uid, "gid": uid, "rlimits": limits, "network_namespace": spec.network_isolated,
             "env": variables, "argv": argv,
         }
         try:

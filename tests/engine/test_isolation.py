@@ -225,3 +225,40 @@ def test_cgroup_moves_do_not_wait_for_rcu(harness: Harness) -> None:
     if not cgroup2:
         pytest.fail("this machine mounts no cgroup2 file system: nothing for the engine to set")
     assert all("favordynmods" in fields[2].split(",") for fields in cgroup2)
+
+
+NETWORK_PROBE = {"app.py": """
+    import socket
+    def handler(event, context):
+        try:
+            socket.create_connection(("127.0.0.1", event["port"]), timeout=2).close()
+            host = "reached"
+        except OSError as error:
+            host = type(error).__name__
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        socket.create_connection(server.getsockname(), timeout=2).close()
+        server.close()
+        return {"host": host, "loopback": "works"}
+"""}
+
+
+def test_a_function_may_have_a_network_of_its_own(harness: Harness) -> None:
+    # Off by default: functions reach lamina and the outside as Lambda functions do. Asked for (the Lambda
+    # provider sets it from LAMINA_NETWORK=none), a network namespace whose only interface is a working
+    # loopback: a port listening on the machine is out of reach.
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    try:
+        shared = json.loads(harness.invoke(harness.function(NETWORK_PROBE), {"port": port}).payload)
+        own = harness.function(NETWORK_PROBE, network_isolated=True)
+        isolated = [json.loads(harness.invoke(own, {"port": port}).payload) for _ in range(2)]  # cold, warm
+    finally:
+        listener.close()
+    assert shared == {"host": "reached", "loopback": "works"}
+    assert isolated == [{"host": "ConnectionRefusedError", "loopback": "works"}] * 2

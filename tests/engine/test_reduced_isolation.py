@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from lamina.engine.api import EngineError
 from tests.engine.conftest import Harness
 
 
@@ -30,3 +31,11 @@ def test_sandboxed_mode_is_described_in_the_log(make_harness, caplog: pytest.Log
     messages = [record.getMessage() for record in caplog.records if record.name.startswith("lamina.engine")]
     assert any("isolation: mount/PID/IPC/UTS namespaces" in message for message in messages), messages
     assert any(harness.engine.isolation.describe() in message for message in messages)
+
+
+def test_without_namespaces_a_network_of_its_own_is_refused_by_name(make_harness) -> None:
+    harness: Harness = make_harness(isolation="off")
+    spec = harness.function({"app.py": "def handler(e, c):\n    return 1\n"}, network_isolated=True)
+    with pytest.raises(EngineError) as refused:
+        harness.invoke(spec)
+    assert "LAMINA_NETWORK=none" in refused.value.message and "isolation is off" in refused.value.message

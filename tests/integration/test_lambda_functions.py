@@ -209,6 +209,8 @@ def test_account_settings(lambda_client) -> None:  # type: ignore[no-untyped-def
     ({"Environment": {"Variables": {"BIG": "x" * 5000}}}, "InvalidParameterValueException", "4KB"),
     ({"Timeout": 901}, "ValidationException", "less than or equal to 900"),
     ({"Handler": None}, "InvalidParameterValueException", "Runtime and Handler are mandatory"),
+    ({"Environment": {"Variables": {"LAMINA_NETWORK": "off"}}}, "InvalidParameterValueException",
+     "LAMINA_NETWORK"),
 ])
 def test_configuration_checks(lambda_client, overrides, code, fragment) -> None:  # type: ignore[no-untyped-def]
     params = dict(FunctionName=unique_name(), Runtime="python3.11", Role=ROLE, Handler="app.handler",
@@ -219,3 +221,27 @@ def test_configuration_checks(lambda_client, overrides, code, fragment) -> None:
         lambda_client.create_function(**params)
     assert refused.value.response["Error"]["Code"] == code
     assert fragment in refused.value.response["Error"]["Message"]
+
+
+REACH_LAMINA = """
+import os, urllib.request
+def handler(event, context):
+    try:
+        with urllib.request.urlopen(os.environ["AWS_ENDPOINT_URL"] + "/_lamina/health", timeout=3) as answer:
+            return answer.status
+    except OSError as error:
+        return type(getattr(error, "reason", error)).__name__
+"""
+
+
+def test_a_function_with_a_network_of_its_own_cannot_reach_lamina(lambda_client) -> None:  # type: ignore[no-untyped-def]
+    # LAMINA_NETWORK=none (lamina's switch; off by default, as Lambda functions have a network): only a
+    # loopback interface of the function's own. Turning it off again is a configuration update like any.
+    name = unique_name()
+    _create(lambda_client, name, Code={"ZipFile": python_zip(REACH_LAMINA)},
+            Environment={"Variables": {"LAMINA_NETWORK": "none"}})
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    assert lambda_client.invoke(FunctionName=name)["Payload"].read() == b'"ConnectionRefusedError"'
+    lambda_client.update_function_configuration(FunctionName=name, Environment={"Variables": {}})
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    assert lambda_client.invoke(FunctionName=name)["Payload"].read() == b"200"

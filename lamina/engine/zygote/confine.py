@@ -10,8 +10,11 @@ with ``setns``), and drops to an unprivileged uid with no capabilities
 """
 
 import ctypes
+import fcntl
 import os
 import resource
+import socket
+import struct
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
@@ -190,6 +193,19 @@ def finish_in_pid_namespace():
     """In the environment's PID 1: its own /proc, and the host's file system out of reach for good."""
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     umount(HOST)
+
+
+SIOCGIFFLAGS = 0x8913
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 0x1
+_IFREQ = struct.Struct("16sH22x")  # struct ifreq: the interface's name, then ifr_flags (40 bytes on Linux)
+
+
+def loopback_up():
+    """A new network namespace's loopback interface starts down: bring it up, as a machine's is."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        flags = _IFREQ.unpack(fcntl.ioctl(sock, SIOCGIFFLAGS, _IFREQ.pack(b"lo", 0)))[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, _IFREQ.pack(b"lo", flags | IFF_UP))
 
 
 def set_limits(limits):

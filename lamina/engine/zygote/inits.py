@@ -134,7 +134,7 @@ def make_init(control, network_namespace):
         send(control, {"error": "clone: {}".format(error)})
         return
     if pid == 0:
-        run_init(theirs.detach())
+        run_init(theirs.detach(), network_namespace)
     theirs.close()
     try:
         pidfd = os.pidfd_open(pid)
@@ -147,7 +147,7 @@ def make_init(control, network_namespace):
     ours.close()
 
 
-def run_init(control_fd):
+def run_init(control_fd, network_namespace=False):
     """PID 1 of a new environment: once told which, its code, layers, /tmp, /proc and hostname; then wait
     to be killed.
 
@@ -168,6 +168,8 @@ def run_init(control_fd):
         os.setsid()
         confine.enter_environment(request)
         confine.finish_in_pid_namespace()
+        if network_namespace:
+            confine.loopback_up()
         confine.drop_privileges(request["uid"], request["gid"])
         os.write(ready_w, b"1")
         os.close(ready_w)

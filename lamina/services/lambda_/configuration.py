@@ -19,6 +19,11 @@ from lamina.services.lambda_.errors import InvalidParameterValueException
 MAX_TIMEOUT = 900
 MAX_MEMORY = 10240
 MAX_ENV_BYTES = 4096
+# lamina's per-function switch for a network namespace of its own (off by default: Lambda functions reach
+# the internet and, here, lamina itself). A variable, so that changing it is a configuration change that
+# retires the function's environments, as every other setting's change does.
+NETWORK_VARIABLE = "LAMINA_NETWORK"
+NETWORK_NONE = "none"
 MAX_EPHEMERAL = 10240
 MIN_EPHEMERAL = 512
 
@@ -78,6 +83,17 @@ def check_limits(params: dict[str, Any]) -> None:
             raise InvalidParameterValueException(
                 "Lambda was unable to configure your environment variables because the environment "
                 f"variables you have provided exceeded the 4KB limit. String measured: {measured}")
+        network = variables.get(NETWORK_VARIABLE)
+        if network is not None and network != NETWORK_NONE:
+            raise InvalidParameterValueException(
+                f"lamina reads {NETWORK_VARIABLE} as the function's network: '{NETWORK_NONE}' gives it a network "
+                f"namespace of its own with only a loopback interface; leave it out for the network lamina "
+                f"and the outside are reached on. Got '{network}'.")
+
+
+def network_isolated(variables: dict[str, str]) -> bool:
+    """Whether the function asked for a network of its own (see NETWORK_VARIABLE)."""
+    return variables.get(NETWORK_VARIABLE) == NETWORK_NONE
 
 
 def initial_configuration(params: dict[str, Any], arn: str, log_group: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import orjson
 
 from lamina.engine.api import EngineError, EngineInterface, FunctionSpec, Invocation, InvocationResult, Throttled
+from lamina.services.lambda_.configuration import network_isolated
 from lamina.services.lambda_.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
@@ -86,6 +87,7 @@ def function_spec(config: dict[str, Any], code: dict[str, Any], code_dir: Path, 
         system_log_level=logging.get("SystemLogLevel"),
         role_arn=config.get("Role"),
         reserved_concurrency=reserved_concurrency,
+        network_isolated=network_isolated(environment),
     )
 
 
