@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import time
 
 from tests.engine.conftest import Harness
 
@@ -188,3 +189,35 @@ def test_a_zygote_that_lost_its_init_factory_is_replaced(harness: Harness) -> No
     assert zygote._process.wait(timeout=10) != 0
     again = harness.invoke(spec)
     assert again.payload == b'"up"' and again.environment_id != first.environment_id
+
+
+def _waiting_runtimes(zygote_pid: int) -> list[int]:
+    """The zygote's runtimes forked ahead of need: its children whose output is /dev/null until they are used."""
+    with open(f"/proc/{zygote_pid}/task/{zygote_pid}/children") as f:
+        children = [int(pid) for pid in f.read().split()]
+    waiting = []
+    for pid in children:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/1") == "/dev/null" and os.readlink(f"/proc/{pid}/fd/2") == "/dev/null":
+                waiting.append(pid)
+        except OSError:
+            pass  # gone meanwhile
+    return waiting
+
+
+def test_a_runtime_that_died_while_waiting_to_be_used_is_passed_over(harness: Harness) -> None:
+    """Runtimes are forked ahead of need (zygote.py Preforked); one that died before its environment came
+    (killed, out of memory) must not cost a cold start: the spawn discards it and forks as usual."""
+    spec = harness.function({"app.py": "def handler(e, c):\n    return 'up'\n"})
+    harness.invoke(spec)
+    zygote_pid = harness.engine._launcher._zygotes[spec.runtime].result()._process.pid
+    deadline = time.monotonic() + 10
+    while len(_waiting_runtimes(zygote_pid)) < 2:  # made once the zygote has been idle a moment
+        assert time.monotonic() < deadline, "no runtimes were forked ahead of need"
+        time.sleep(0.01)
+    killed = _waiting_runtimes(zygote_pid)
+    for pid in killed:
+        os.kill(pid, signal.SIGKILL)
+    fresh = harness.function({"app.py": "import os\ndef handler(e, c):\n    return 'fresh'\n"})
+    result = harness.invoke(fresh)
+    assert result.function_error is None and result.payload == b'"fresh"'
