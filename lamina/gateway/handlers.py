@@ -108,7 +108,7 @@ class Dispatch:
         endpoint, operation = ctx.endpoint, ctx.operation.name
         key = (endpoint.name, operation)
         plan = self._plans.get(key)
-        if plan is None or plan[0] is not None and getattr(plan[0], "__self__", None) is not endpoint.provider:
+        if plan is None:  # one Dispatch per node, whose endpoints keep their providers
             provider = endpoint.provider
             plan = self._plans[key] = (
                 getattr(provider, xform_name(operation), None),
@@ -118,12 +118,12 @@ class Dispatch:
 
     def _check_members(self, ctx: RequestContext, action: str, unsupported: dict[str, str],
                        ignored: dict[str, str]) -> None:
+        assert ctx.endpoint is not None and ctx.operation is not None
         params = ctx.params or {}
         for member, why in unsupported.items():
             if params.get(member) is not None:
                 raise NotImplementedByLamina(f"lamina does not implement {action} with {member}: {why}")
         for member, why in ignored.items():
-            assert ctx.endpoint is not None and ctx.operation is not None
             key = (ctx.endpoint.name, ctx.operation.name, member)
             if params.get(member) is not None and key not in self._warned:
                 self._warned.add(key)

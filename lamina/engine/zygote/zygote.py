@@ -168,7 +168,7 @@ class Zygote:
             if self.start_preforked(self.preforked.popleft(), request, fds):
                 return
         ready_r, ready_w = os.pipe()
-        init_pid, pidfd, pid = None, -1, -1
+        init_pid, pidfd = None, -1
         try:
             try:
                 init = self.inits.take(request.get("network_namespace", False))
@@ -176,12 +176,7 @@ class Zygote:
                 init.start(request, ready_w, fds[0])
             finally:
                 os.close(ready_w)
-            confine.setns(pidfd, confine.CLONE_NEWPID)
-            try:
-                pid = os.fork()
-            finally:
-                if pid != 0:
-                    confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
+            pid = self.fork_into(pidfd)
         except OSError as error:
             if pidfd >= 0:
                 signal.pidfd_send_signal(pidfd, signal.SIGKILL)
@@ -194,13 +189,27 @@ class Zygote:
         if pid == 0:
             self.run_runtime(request, fds, ready_r, pidfd)
         os.close(ready_r)
+        self.started(request, fds, Environment(init_pid, pidfd, pid))
+
+    def fork_into(self, init_pidfd):
+        """os.fork(), the child born in the PID namespace of the init behind ``init_pidfd``."""
+        confine.setns(init_pidfd, confine.CLONE_NEWPID)
+        pid = -1
+        try:
+            pid = os.fork()
+        finally:
+            if pid != 0:
+                confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
+        return pid
+
+    def started(self, request, fds, environment):
+        """The environment runs: drop our copies of its fds, watch its init, tell the engine."""
         for fd in fds:
             os.close(fd)
-        environment = Environment(init_pid, pidfd, pid)
-        self.by_pidfd[pidfd] = environment
-        self.by_runtime[pid] = environment
-        self.poller.register(pidfd, select.EPOLLIN)
-        send(self.control, {"spawned": request["id"], "pid": init_pid}, [pidfd])
+        self.by_pidfd[environment.pidfd] = environment
+        self.by_runtime[environment.runtime_pid] = environment
+        self.poller.register(environment.pidfd, select.EPOLLIN)
+        send(self.control, {"spawned": request["id"], "pid": environment.init_pid}, [environment.pidfd])
         self.inits.request_spares()
 
     def start_preforked(self, preforked, request, fds):
@@ -214,14 +223,7 @@ class Zygote:
             return False
         preforked.socket.close()
         os.close(preforked.ready_w)
-        for fd in fds:
-            os.close(fd)
-        environment = Environment(init.pid, init.pidfd, preforked.pid)
-        self.by_pidfd[init.pidfd] = environment
-        self.by_runtime[preforked.pid] = environment
-        self.poller.register(init.pidfd, select.EPOLLIN)
-        send(self.control, {"spawned": request["id"], "pid": init.pid}, [init.pidfd])
-        self.inits.request_spares()
+        self.started(request, fds, Environment(init.pid, init.pidfd, preforked.pid))
         return True
 
     def prefork(self):
@@ -230,14 +232,8 @@ class Zygote:
             init = self.inits.spares.popleft()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             ready_r, ready_w = os.pipe()
-            pid = -1
             try:
-                confine.setns(init.pidfd, confine.CLONE_NEWPID)
-                try:
-                    pid = os.fork()
-                finally:
-                    if pid != 0:
-                        confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
+                pid = self.fork_into(init.pidfd)
             except OSError:
                 ours.close()
                 os.close(ready_w)
