@@ -36,13 +36,13 @@ class GatewayApp:
             return
         if scope["type"] != "http":
             return
-        headers: dict[str, str] = {}
-        lines: list[tuple[str, str]] = []
-        for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1").lower()
-            value = raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
-            lines.append((name, value))
+        # ASGI servers give header names in lower case (ASGI HTTP spec, "headers").
+        lines = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]]
+        headers = dict(lines)
+        if len(headers) != len(lines):  # a repeated header: its values joined with ",", as HTTP allows
+            headers = {}
+            for name, value in lines:
+                headers[name] = f"{headers[name]},{value}" if name in headers else value
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
         client = scope.get("client")

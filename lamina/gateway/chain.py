@@ -31,7 +31,8 @@ class Chain:
         self.handlers = handlers
         self.account_id = account_id
         self.front_doors: list[FrontDoor] = front_doors or []
-        self.observers: list[Callable[[RequestContext], Awaitable[None]]] = []
+        # Like the handlers, an observer with nothing to wait for returns None.
+        self.observers: list[Callable[[RequestContext], Awaitable[None] | None]] = []
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
         for door in self.front_doors:
@@ -40,7 +41,9 @@ class Chain:
         ctx = RequestContext(request=request, request_id=random_uuid(), account_id=self.account_id)
         try:
             for handler in self.handlers:
-                await handler(ctx)
+                pending = handler(ctx)
+                if pending is not None:
+                    await pending
                 if ctx.response is not None:
                     break
         except ServiceError as error:
@@ -50,7 +53,9 @@ class Chain:
             ctx.response = self.error_response(ctx, InternalFailure("An internal error occurred in lamina."))
         for observer in self.observers:
             try:
-                await observer(ctx)
+                pending = observer(ctx)
+                if pending is not None:
+                    await pending
             except Exception:
                 log.exception("request observer failed")
         assert ctx.response is not None

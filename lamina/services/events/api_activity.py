@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Awaitable
 
 import orjson
 
@@ -80,9 +80,12 @@ class ApiActivity:
                                                    and name not in DATA_EVENTS.get(ctx.endpoint.name, ()))
         return management
 
-    async def observe(self, ctx: RequestContext) -> None:
-        if not self._recorded(ctx):
-            return
+    def observe(self, ctx: RequestContext) -> Awaitable[None] | None:
+        """The chain's observer: a coroutine publishing the event, or None for a request that makes none
+        (most requests: reads, data events, failures)."""
+        return self._publish(ctx) if self._recorded(ctx) else None
+
+    async def _publish(self, ctx: RequestContext) -> None:
         account = (ctx.principal.account_id if ctx.principal else "") or ctx.account_id
         assert ctx.endpoint is not None and ctx.operation is not None
         prefix = ctx.endpoint.model.metadata.get("endpointPrefix") or ctx.endpoint.name
