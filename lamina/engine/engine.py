@@ -31,6 +31,7 @@ from lamina.engine.provisioning import Provisioner
 from lamina.engine.reaper import Reaper
 from lamina.engine.runtimes import catalog, tree
 from lamina.engine.sandbox import SandboxLauncher
+from lamina.engine.sdk_use import names_sdk
 from lamina.engine.settings import EngineSettings
 from lamina.engine.zygotes import ZygoteError
 
@@ -130,6 +131,7 @@ class Engine:
                 # cannot be trusted with another one.
                 environment.shutdown()
                 raise
+            pool.learn(environment)
             pool.put_back(environment)
             if environment.provisioned and not pool.retired:
                 self._provisioner.replenish(pool)
@@ -141,6 +143,8 @@ class Engine:
         pool = self.pools.get(spec.key)
         if pool is None:
             pool = self.pools[spec.key] = Pool(spec, self._start_environment)
+            if spec.runtime.startswith("python"):
+                pool.uses_sdk = names_sdk((spec.code_dir, *spec.layer_dirs))
         return pool
 
     async def _start_environment(self, pool: Pool, credentials: Credentials | None,
@@ -170,6 +174,7 @@ class Engine:
             spec=spec, runtime=runtime, runtime_dir=runtime_dir, opt_dir=opt_dir, environment_id=environment_id,
             log_group=group, log_stream=stream, credentials=credentials,
             initialization_type="provisioned-concurrency" if provisioned else "on-demand", debug_port=debug_port,
+            lean=pool.lean,
         ))
         environment_log = EnvironmentLog(self.log_sink, spec.account_id, spec.region, group, stream)
         environment_log.attach(launched.output_fd)
@@ -178,6 +183,7 @@ class Engine:
             log=environment_log, resources=launched.resources,
             init_timeout_s=self.settings.init_timeout_s, debugging=debug_port is not None,
             credentials=credentials, provisioned=provisioned, billed_init=runtime.family == "provided",
+            lean=launched.lean,
         )
 
     async def _runtime_dir(self, family: str):

@@ -66,7 +66,7 @@ class ExecutionEnvironment:
     def __init__(self, *, environment_id: str, spec: FunctionSpec, process: EnvironmentProcess,
                  connection: Connection, log: EnvironmentLog, resources: Resources, init_timeout_s: float,
                  credentials: Credentials | None, provisioned: bool, billed_init: bool,
-                 debugging: bool = False) -> None:
+                 debugging: bool = False, lean: bool = False) -> None:
         self.id = environment_id
         self.spec = spec
         self.process = process
@@ -79,6 +79,9 @@ class ExecutionEnvironment:
         self.billed_init = billed_init  # custom runtimes are billed for init (Lambda pricing)
         # Debug mode: the runtime waits for a debugger and may sit at a breakpoint, so no timeout applies.
         self.debugging = debugging
+        self.lean = lean  # forked from a Python zygote without the SDK
+        # Whether the function imported one of the SDK's modules (Python runtimes say so; None: not said).
+        self.uses_sdk: bool | None = None
         self.state = State.STARTING
         self.launched = time.perf_counter()
         self.last_used = time.monotonic()
@@ -141,6 +144,7 @@ class ExecutionEnvironment:
             return failures.runtime_exit(request_id, returncode, self.resources.out_of_memory())
         self.init_ms = (time.perf_counter() - self.launched) * 1000
         if header.get("type") == "ready":
+            self.uses_sdk = header.get("sdk")
             self.fire(Event.INIT_DONE)
             if self.provisioned:
                 # Initialized ahead of any invocation: no REPORT carries its Init Duration.
@@ -185,6 +189,8 @@ class ExecutionEnvironment:
             self.connection.send(header, invocation.payload)
             reply, payload, streamed = await self._reply(invocation, started)
             reported_kb = reply.get("max_memory_kb")
+            if reply.get("sdk"):
+                self.uses_sdk = True
             function_error = "Unhandled" if reply.get("type") == "error" else None
         except TimeoutError:
             failure = failures.timeout(request_id, spec.timeout_s, iso_timestamp(now_ms()))

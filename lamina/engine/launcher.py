@@ -35,6 +35,7 @@ class Launched:
     connection: Connection
     output_fd: int  # read end of the runtime's stdout/stderr pipe
     resources: Resources
+    lean: bool = False  # forked from a Python zygote without the SDK (sandbox.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class LaunchRequest:
     credentials: Credentials | None
     initialization_type: str  # "on-demand" | "provisioned-concurrency"
     debug_port: int | None = None  # debug mode: the loopback port the runtime's debugger listens on
+    lean: bool = False  # a Python function known not to import the SDK: a lean zygote may fork it
 
 
 class InvalidEntrypoint(Exception):

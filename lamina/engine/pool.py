@@ -22,6 +22,21 @@ class Pool:
         self.provisioned_target = 0
         self.retired = False
         self.launching = 0  # environments being started, not yet in ``environments``
+        # Whether the function imports the AWS SDK (Python), learned from its environments: None until one
+        # forked with the SDK preloaded has initialized. False lets the lean zygote fork the next ones;
+        # True, once any environment imports the SDK, is for good (sandbox.py).
+        self.uses_sdk: bool | None = None
+
+    @property
+    def lean(self) -> bool:
+        return self.uses_sdk is False
+
+    def learn(self, environment: ExecutionEnvironment) -> None:
+        """After an environment's init and each invocation: what it said of the SDK."""
+        if environment.uses_sdk:
+            self.uses_sdk = True
+        elif environment.uses_sdk is False and self.uses_sdk is None and not environment.lean:
+            self.uses_sdk = False
 
     async def start_environment(self, credentials: Credentials | None,
                                 provisioned: bool = False) -> ExecutionEnvironment:

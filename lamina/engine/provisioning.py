@@ -91,6 +91,7 @@ class Provisioner:
             environment.discard_failed_init()
             target.failure = f"{failure.error_type}: {failure.document.decode('utf-8', 'replace')}"
             return
+        pool.learn(environment)
         pool.put_back(environment)
 
     def status(self, key: str) -> ProvisionedStatus | None:

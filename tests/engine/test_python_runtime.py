@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 
@@ -236,3 +237,57 @@ def test_module_search_path_is_lambdas_order_without_repeats(harness: Harness) -
         assert path[:3] == ["/var/task", f"/opt/python/lib/{minor}/site-packages", "/opt/python"]
         assert len(path) == len(set(path))
         harness.engine.retire(spec.function_arn)
+
+
+# Says which of the SDK's modules the environment has loaded, without naming them in its text: the engine reads
+# a function's code for those names to choose the zygote (engine/sdk_use.py).
+SDK_PROBE = {"app.py": """
+    import sys, time
+    WATCHED = ("bo" + "to3", "url" + "lib3")
+    def handler(event, context):
+        if event.get("import"):
+            __import__(WATCHED[0])
+        time.sleep(event.get("sleep", 0))
+        return [name for name in WATCHED if name in sys.modules]
+"""}
+
+
+def _lean_zygote_up(harness: Harness) -> None:
+    """A function that names no SDK module starts the lean zygote with its first cold start; wait for it."""
+    spec = harness.function(SDK_PROBE)
+    harness.invoke(spec, {})
+    harness.engine.retire(spec.function_arn)
+
+    async def started() -> None:
+        await harness.engine._launcher._zygotes[spec.runtime + "-lean"]
+
+    harness.run(started())
+
+
+def test_a_function_that_names_no_sdk_module_runs_without_the_sdk_preloaded(harness: Harness) -> None:
+    _lean_zygote_up(harness)
+    spec = harness.function(SDK_PROBE)
+    assert json.loads(harness.invoke(spec, {}).payload) == []  # forked from the lean zygote
+    assert json.loads(harness.invoke(spec, {"import": True}).payload) == ["boto3", "urllib3"]  # still importable
+
+
+def test_a_function_that_names_the_sdk_runs_with_it_preloaded(harness: Harness) -> None:
+    _lean_zygote_up(harness)
+    spec = harness.function({"app.py": "import sys\n\ndef handler(event, context):\n"
+                                       "    import boto3\n    return 'urllib3' in sys.modules\n"})
+    assert json.loads(harness.invoke(spec, {}).payload) is True
+
+
+def test_a_function_that_imports_the_sdk_unseen_gets_it_preloaded_from_then_on(harness: Harness) -> None:
+    _lean_zygote_up(harness)
+    spec = harness.function(SDK_PROBE)
+    assert json.loads(harness.invoke(spec, {}).payload) == []  # lean: nothing in its text named the SDK
+    assert json.loads(harness.invoke(spec, {"import": True}).payload) == ["boto3", "urllib3"]  # the runtime says so
+
+    async def two_at_once() -> list[list[str]]:
+        results = await asyncio.gather(*(harness.engine.invoke(spec, harness.invocation(spec, {"sleep": 0.3}))
+                                         for _ in range(2)))
+        return [json.loads(result.payload) for result in results]
+
+    # The warm environment takes one; a new one is started for the other, and has the SDK preloaded.
+    assert harness.run(two_at_once()) == [["boto3", "urllib3"], ["boto3", "urllib3"]]

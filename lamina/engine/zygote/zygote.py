@@ -122,6 +122,7 @@ class Zygote:
         if config.get("python"):
             sys.path[:0] = ["/var/runtime"]
             self.bootstrap = importlib.import_module("bootstrap")
+            self.bootstrap.SDK_MODULES = frozenset(config.get("sdk_modules", ()))
             for name in config.get("preload", []):
                 try:
                     importlib.import_module(name)

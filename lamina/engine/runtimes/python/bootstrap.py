@@ -9,6 +9,9 @@ engine side of that framing is ``lamina/engine/channel.py``.
 Messages to the engine: ``ready`` (init done), ``init_error`` (body: error
 document), ``result`` (body: the JSON response) and ``error`` (body: error
 document). From the engine: ``invoke`` (header: request context, body: event).
+``ready`` says whether init imported any of ``SDK_MODULES`` (``sdk``: true or
+false); the first ``result`` or ``error`` after the function first imports one
+later says ``sdk``: true.
 
 The behaviour it reproduces is the AWS Python runtime's
 (https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html,
@@ -16,6 +19,7 @@ https://docs.aws.amazon.com/lambda/latest/dg/python-context.html,
 https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html).
 """
 
+import builtins
 import decimal
 import importlib
 import json
@@ -29,6 +33,41 @@ import time
 import traceback
 
 FRAME = struct.Struct("!II")
+# Set by a zygote that preloads the AWS SDK: the modules only such a zygote has imported that take long to
+# import (boto3, urllib3, ssl...). Whether a function asks for one decides which zygote its next
+# environments are forked from; empty: nothing to watch (no zygote, or one without the SDK).
+SDK_MODULES = frozenset()
+
+
+class SdkWatch:
+    """Notices the first import of one of ``SDK_MODULES``, through ``builtins.__import__`` (which import
+    statements and C extensions call even for a module already imported), then steps aside."""
+
+    def __init__(self, names):
+        self.names = frozenset(names)
+        self.seen = False
+        self._original = builtins.__import__
+
+    def install(self):
+        if self.names:
+            builtins.__import__ = self._watching
+
+    def _watching(self, name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and self.wanted(name, fromlist):
+            self.seen = True
+            builtins.__import__ = self._original
+        return self._original(name, globals, locals, fromlist, level)
+
+    def wanted(self, name, fromlist):
+        names = self.names
+        if name in names or (fromlist and any("{}.{}".format(name, item) in names for item in fromlist)):
+            return True
+        dot = name.find(".")
+        while dot > 0:  # botocore.session: its package is watched
+            if name[:dot] in names:
+                return True
+            dot = name.find(".", dot + 1)
+        return False
 
 
 class Channel:
@@ -333,6 +372,8 @@ def main(channel_fd, opt_dir):
     os.chdir(task_root)
     install_logging()
     wait_for_debugger()
+    watch = SdkWatch(SDK_MODULES)
+    watch.install()
     try:
         handler = load_handler(os.environ["_HANDLER"])
     except FaultError as fault:
@@ -348,7 +389,8 @@ def main(channel_fd, opt_dir):
         channel.send({"type": "init_error", "error_type": "Runtime.InitError"}, to_json(document))
         sys.exit(1)
     flush_output()
-    channel.send({"type": "ready"})
+    reported = watch.seen
+    channel.send({"type": "ready", "sdk": reported})
     while True:
         try:
             header, body = channel.receive()
@@ -356,7 +398,10 @@ def main(channel_fd, opt_dir):
             return
         kind, payload = invoke(handler, header, body)
         flush_output()
-        channel.send({"type": kind, "max_memory_kb": max_memory_kb()}, payload)
+        reply = {"type": kind, "max_memory_kb": max_memory_kb()}
+        if watch.seen and not reported:
+            reply["sdk"] = reported = True
+        channel.send(reply, payload)
 
 
 if __name__ == "__main__":
