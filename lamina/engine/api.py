@@ -154,6 +154,9 @@ class EngineInterface(Protocol):
     def runtime_available(self, runtime: str) -> bool:
         """Whether this machine can run the runtime (e.g. a python3.13 interpreter exists)."""
 
+    def own_network_available(self) -> bool:
+        """Whether an environment can have a network namespace of its own (FunctionSpec.network_isolated)."""
+
     # Concurrency (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html).
     def set_reserved_concurrency(self, function_arn: str, reserved: int | None) -> None:
         """Put/DeleteFunctionConcurrency (None deletes). Raises EngineError(kind="reserved_concurrency_too_high",

@@ -205,6 +205,9 @@ class Engine:
     def runtime_available(self, runtime: str) -> bool:
         return catalog.find_runtime(runtime) is not None
 
+    def own_network_available(self) -> bool:
+        return self.isolation.mode != "off"  # namespaces, as root or in a user namespace
+
     # concurrency
     def set_reserved_concurrency(self, function_arn: str, reserved: int | None) -> None:
         self.concurrency.set_reserved(function_arn, reserved)

@@ -1,9 +1,9 @@
 """Starting environments in sandboxes, forked by the zygote of their runtime.
 
 Python functions fork from a zygote of their interpreter with the runtime and
-the SDK already imported, or from a lean one without the SDK once a function
-version has shown it does not import it; Node.js and custom runtimes fork from the engine's
-interpreter and exec. Inside, every environment sees /var/task, /opt,
+the SDK already imported, or from a lean one without the SDK when they do not
+import it; Node.js and custom runtimes fork from the engine's interpreter and
+exec. Inside, every environment sees /var/task, /opt,
 /var/runtime and /tmp (see ``zygote/confine.py``).
 """
 
@@ -38,11 +38,10 @@ CHANNEL_FD = 3  # where the zygote puts the channel in the environment
 # What every Python zygote imports before forking: the runtime's modules and what most functions import.
 PYTHON_PRELOAD = ["json", "decimal", "logging", "traceback", "uuid", "datetime"]
 # What the SDK zygote imports besides: boto3 takes hundreds of milliseconds to import, but makes the zygote a
-# larger process to fork (about 24 MB of private memory against 10, 260 mappings against 110), which costs
-# every environment forked from it (copied page tables, copy-on-write faults): a fifth of the CPU time of a
-# cold start. A function version's first environments come from the SDK zygote; once one of them has
-# initialized without importing any of PYTHON_SDK_MODULES, the next come from the lean zygote, until one
-# imports such a module after all (``Pool.uses_sdk``).
+# larger process to fork (measured: 24.8 MB of anonymous memory and 262 mappings, against 10.6 MB and 166 for
+# the lean zygote), which costs every environment forked from it in copied page tables and copy-on-write
+# faults. A function whose code and layers never name one of PYTHON_SDK_MODULES is forked from the lean
+# zygote (``sdk_use.py``), until one of its environments imports such a module after all (``Pool.learn``).
 PYTHON_SDK_PRELOAD = ["boto3", "botocore.session", "urllib3", "http.client", "ssl"]
 PYTHON_SDK_MODULES = ["boto3", "botocore", "s3transfer", "urllib3", "http.client", "ssl"]
 LEAN = "-lean"  # the lean zygote's key: the runtime's name and this
@@ -90,6 +89,7 @@ class SandboxLauncher:
         self.endpoint_url = endpoint_url
         self.uids = UidPool()
         self._zygotes: dict[str, asyncio.Future[Zygote]] = {}
+        self._lean_failed: set[str] = set()
 
     # zygotes
     async def zygote_for(self, runtime: RuntimeInfo, runtime_dir: Path) -> Zygote:
@@ -105,12 +105,18 @@ class SandboxLauncher:
         return future
 
     def lean_zygote(self, runtime: RuntimeInfo, runtime_dir: Path) -> Zygote | None:
-        """The runtime's lean zygote if it is up; if not, it is started for the next cold starts."""
-        future = self._zygote_future(runtime.name + LEAN, runtime, runtime_dir)
+        """The runtime's lean zygote if it is up; if not, it is started for the next cold starts (the SDK
+        zygote serves meanwhile, and for good if the lean one cannot start)."""
+        key = runtime.name + LEAN
+        if key in self._lean_failed:
+            return None
+        future = self._zygote_future(key, runtime, runtime_dir)
         if not future.done():
             return None
         if future.exception() is not None:
-            log.warning("the lean zygote of %s did not start: %s", runtime.name, future.exception())
+            self._lean_failed.add(key)
+            log.warning("the lean zygote of %s did not start (%s): its functions fork from the SDK zygote",
+                        runtime.name, future.exception())
             return None
         return future.result()
 
@@ -139,8 +145,8 @@ class SandboxLauncher:
             "mode": self.plan.mode, "sandbox_uid": SANDBOX_UID, "root": str(root),
             "runtime_dirs": visible, "hidden_dirs": [str(path) for path in layout.site_dirs],
             "python": python, "seccomp": self.plan.seccomp,
-            "preload": [] if not python else PYTHON_PRELOAD if key.endswith(LEAN) else PYTHON_PRELOAD + PYTHON_SDK_PRELOAD,
-            "sdk_modules": PYTHON_SDK_MODULES if python else [],
+            "preload": (PYTHON_PRELOAD if key.endswith(LEAN) else PYTHON_PRELOAD + PYTHON_SDK_PRELOAD) if python else [],
+            "sdk_modules": PYTHON_SDK_MODULES if python else [],  # both flavours watch (bootstrap SdkWatch)
         }
         zygote = Zygote(key, interpreter, config)
         await zygote.start()

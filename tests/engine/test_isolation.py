@@ -250,6 +250,8 @@ def test_a_function_may_have_a_network_of_its_own(harness: Harness) -> None:
     # loopback: a port listening on the machine is out of reach.
     import socket
 
+    assert harness.engine.own_network_available() is True
+
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()

@@ -35,6 +35,7 @@ def test_sandboxed_mode_is_described_in_the_log(make_harness, caplog: pytest.Log
 
 def test_without_namespaces_a_network_of_its_own_is_refused_by_name(make_harness) -> None:
     harness: Harness = make_harness(isolation="off")
+    assert harness.engine.own_network_available() is False  # what the Lambda API refuses such functions by
     spec = harness.function({"app.py": "def handler(e, c):\n    return 1\n"}, network_isolated=True)
     with pytest.raises(EngineError) as refused:
         harness.invoke(spec)

@@ -91,6 +91,16 @@ def check_limits(params: dict[str, Any]) -> None:
                 f"and the outside are reached on. Got '{network}'.")
 
 
+def check_network(params: dict[str, Any], available: bool) -> None:
+    """A network of its own needs namespaces: refused at CreateFunction/UpdateFunctionConfiguration where
+    there are none (``available`` is False), rather than at every invocation."""
+    variables = (params.get("Environment") or {}).get("Variables") or {}
+    if network_isolated(variables) and not available:
+        raise InvalidParameterValueException(
+            f"The function asks for a network of its own ({NETWORK_VARIABLE}={NETWORK_NONE}), which needs "
+            "namespaces; this lamina runs functions without them (isolation is off).")
+
+
 def network_isolated(variables: dict[str, str]) -> bool:
     """Whether the function asked for a network of its own (see NETWORK_VARIABLE)."""
     return variables.get(NETWORK_VARIABLE) == NETWORK_NONE

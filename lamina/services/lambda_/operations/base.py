@@ -11,7 +11,7 @@ from typing import Any
 from lamina.engine.api import EngineInterface, FunctionSpec
 from lamina.gateway.downloads import SignedDownloads
 from lamina.services.context import CallContext
-from lamina.services.lambda_ import hot_reload, native_code
+from lamina.services.lambda_ import configuration, hot_reload, native_code
 from lamina.services.lambda_.aliases import AliasTable
 from lamina.services.lambda_.code_store import CodeArtifact, CodeStore
 from lamina.services.lambda_.errors import InvalidParameterValueException, PreconditionFailedException
@@ -173,6 +173,9 @@ class LambdaBase(Provider):
             raise InvalidParameterValueException(
                 f"The runtime parameter of {runtime} is not available on this lamina node: "
                 "no interpreter for it was found.")
+
+    def check_network(self, params: dict[str, Any]) -> None:
+        configuration.check_network(params, self.engine.own_network_available())
 
     async def code_from(self, code: dict[str, Any]) -> CodeArtifact:
         """A deployment package from CreateFunction's Code or UpdateFunctionCode's members."""

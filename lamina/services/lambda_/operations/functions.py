@@ -25,6 +25,7 @@ class FunctionOperations(LambdaBase):
             if qualifier or region != ctx.region or account != ctx.account_id:
                 raise InvalidParameterValueException("The function name must not carry a qualifier.")
         configuration.check_limits(params)
+        self.check_network(params)
         self.check_runtime(params.get("Runtime"), params.get("Handler"), params.get("PackageType", "Zip"))
         await self.check_layers(ctx, params.get("Layers"))
         if await self.functions.find(ctx.account_id, ctx.region, name) is not None:
@@ -131,6 +132,7 @@ class FunctionOperations(LambdaBase):
     async def _updated_configuration(self, ctx: CallContext, record: FunctionRecord, params: Params) -> dict:
         self.check_revision(record.config.get("RevisionId"), params.get("RevisionId"))
         configuration.check_limits(params)
+        self.check_network(params)
         if params.get("Role") and params["Role"] != record.config.get("Role"):
             await self.roles.check(ctx, params["Role"], record.arn)
         updated = configuration.apply_update(record.config, params)
