@@ -172,13 +172,18 @@ def cpu_group() -> Path | None:
 
 def leave_cpu_group(group: Path) -> None:
     (CPUACCT / "cgroup.procs").write_text(str(os.getpid()))
+    deadline = time.monotonic() + 10
+    while (group / "cgroup.procs").read_text().strip() and time.monotonic() < deadline:
+        time.sleep(0.05)  # environments still dying after the engine stopped: the group goes once they are gone
     try:
         group.rmdir()
-    except OSError:  # an environment still dying: the kernel keeps the group until it is gone
-        pass
+    except OSError as error:
+        print(f"could not remove {group}: {error}", file=sys.stderr)
 
 
 async def burst(bench: Bench) -> None:
+    # The runtime's zygotes are started once per engine, not per burst: before, not measured (as in ``cold``).
+    await bench.engine.prepare_runtime(RUNTIME)
     spec = bench.function(SLEEP, timeout_s=30)
     cpu_before = int((bench.cpu_group / "cpuacct.usage").read_text()) if bench.cpu_group else None
     started = time.perf_counter()

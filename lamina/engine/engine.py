@@ -205,6 +205,14 @@ class Engine:
     def runtime_available(self, runtime: str) -> bool:
         return catalog.find_runtime(runtime) is not None
 
+    async def prepare_runtime(self, runtime: str) -> None:
+        """Start what the runtime's cold starts fork from (its zygotes) ahead of its first invocation."""
+        found = catalog.find_runtime(runtime)
+        if found is None:
+            raise EngineError("runtime_unavailable", f"The runtime {runtime} is not available on this node.")
+        if isinstance(self._launcher, SandboxLauncher):
+            await self._launcher.prepare(found, await self._runtime_dir(found.family))
+
     def own_network_available(self) -> bool:
         return self.isolation.mode != "off"  # namespaces, as root or in a user namespace
 

@@ -253,15 +253,19 @@ SDK_PROBE = {"app.py": """
 
 
 def _lean_zygote_up(harness: Harness) -> None:
-    """A function that names no SDK module starts the lean zygote with its first cold start; wait for it."""
+    harness.run(harness.engine.prepare_runtime("python3.11"))  # else started by the first lean cold start
+
+
+def test_the_first_cold_start_of_a_function_without_the_sdk_starts_the_lean_zygote(harness: Harness) -> None:
     spec = harness.function(SDK_PROBE)
-    harness.invoke(spec, {})
-    harness.engine.retire(spec.function_arn)
+    assert json.loads(harness.invoke(spec, {}).payload) == ["boto3", "urllib3"]  # the SDK zygote meanwhile
 
     async def started() -> None:
         await harness.engine._launcher._zygotes[spec.runtime + "-lean"]
 
     harness.run(started())
+    harness.engine.retire(spec.function_arn)
+    assert json.loads(harness.invoke(spec, {}).payload) == []
 
 
 def test_a_function_that_names_no_sdk_module_runs_without_the_sdk_preloaded(harness: Harness) -> None:
