@@ -110,7 +110,11 @@ class Aggregate:
 
 
 class MetricStore:
-    FLUSH_DELAY = 0.2
+    # Readers flush first, so this is only how long the engine's figures wait to be committed (and, at most,
+    # what a kill -9 loses of them). Each commit merges every touched series into its stored minute (a read,
+    # a merge of the values' distributions, a write: a few ms for a function's 13 series under load), so a
+    # commit a second rather than five is about 2 % of a core less under a steady invocation load.
+    FLUSH_DELAY = 1.0
 
     def __init__(self, store: Store) -> None:
         self.db = store
