@@ -22,9 +22,10 @@ class Pool:
         self.provisioned_target = 0
         self.retired = False
         self.launching = 0  # environments being started, not yet in ``environments``
-        # Whether the function imports the AWS SDK (Python), learned from its environments: None until one
-        # forked with the SDK preloaded has initialized. False lets the lean zygote fork the next ones;
-        # True, once any environment imports the SDK, is for good (sandbox.py).
+        # Whether the function imports the AWS SDK (Python): read from its code when the pool is made
+        # (sdk_use.py), or, where that would take too long (None), learned from its first environment forked
+        # with the SDK preloaded. False lets the lean zygote fork the next environments; True, once any
+        # environment imports the SDK, is for good (sandbox.py).
         self.uses_sdk: bool | None = None
 
     @property

@@ -82,3 +82,22 @@ def test_without_watched_modules_nothing_is_installed(bootstrap) -> None:  # typ
     original = builtins.__import__
     bootstrap.SdkWatch(frozenset()).install()
     assert builtins.__import__ is original
+
+
+def test_a_hook_the_function_put_over_the_watch_stays(bootstrap) -> None:  # type: ignore[no-untyped-def]
+    original = builtins.__import__
+    watch = bootstrap.SdkWatch(PYTHON_SDK_MODULES)
+    watch.install()
+    watched = builtins.__import__
+    calls: list[str] = []
+
+    def theirs(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        return watched(name, *args, **kwargs)
+
+    builtins.__import__ = theirs
+    try:
+        import ssl  # noqa: F401
+        assert watch.seen and builtins.__import__ is theirs and calls == ["ssl"]
+    finally:
+        builtins.__import__ = original

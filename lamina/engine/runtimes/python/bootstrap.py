@@ -9,9 +9,9 @@ engine side of that framing is ``lamina/engine/channel.py``.
 Messages to the engine: ``ready`` (init done), ``init_error`` (body: error
 document), ``result`` (body: the JSON response) and ``error`` (body: error
 document). From the engine: ``invoke`` (header: request context, body: event).
-``ready`` says whether init imported any of ``SDK_MODULES`` (``sdk``: true or
-false); the first ``result`` or ``error`` after the function first imports one
-later says ``sdk``: true.
+Forked by a zygote, ``ready`` says whether init imported any of ``SDK_MODULES``
+(``sdk``: true or false), and the first ``result`` or ``error`` after the
+function first imports one later says ``sdk``: true.
 
 The behaviour it reproduces is the AWS Python runtime's
 (https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html,
@@ -33,9 +33,9 @@ import time
 import traceback
 
 FRAME = struct.Struct("!II")
-# Set by a zygote that preloads the AWS SDK: the modules only such a zygote has imported that take long to
-# import (boto3, urllib3, ssl...). Whether a function asks for one decides which zygote its next
-# environments are forked from; empty: nothing to watch (no zygote, or one without the SDK).
+# Set by the zygote: the AWS SDK's modules, which only one of a runtime's two zygotes preloads and which take
+# long to import. Whether a function imports one decides which zygote its next environments are forked from
+# (lamina/engine/sandbox.py); empty (no zygote): nothing to watch, nothing said.
 SDK_MODULES = frozenset()
 
 
@@ -47,15 +47,17 @@ class SdkWatch:
         self.names = frozenset(names)
         self.seen = False
         self._original = builtins.__import__
+        self._hook = self._watching
 
     def install(self):
         if self.names:
-            builtins.__import__ = self._watching
+            builtins.__import__ = self._hook
 
     def _watching(self, name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and self.wanted(name, fromlist):
+        if not self.seen and level == 0 and self.wanted(name, fromlist):
             self.seen = True
-            builtins.__import__ = self._original
+            if builtins.__import__ is self._hook:  # not if the function put a hook of its own over ours
+                builtins.__import__ = self._original
         return self._original(name, globals, locals, fromlist, level)
 
     def wanted(self, name, fromlist):
@@ -390,7 +392,7 @@ def main(channel_fd, opt_dir):
         sys.exit(1)
     flush_output()
     reported = watch.seen
-    channel.send({"type": "ready", "sdk": reported})
+    channel.send({"type": "ready", "sdk": reported} if watch.names else {"type": "ready"})
     while True:
         try:
             header, body = channel.receive()
