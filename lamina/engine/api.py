@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +153,10 @@ class EngineInterface(Protocol):
 
     def runtime_available(self, runtime: str) -> bool:
         """Whether this machine can run the runtime (e.g. a python3.13 interpreter exists)."""
+
+    async def prepare_runtime(self, runtime: str, code_dirs: Sequence[Path] | None = None) -> None:
+        """Start what the runtime's cold starts fork from ahead of its first invocation: for a Python function
+        whose code (``code_dirs``: its code and layers) is given, only the zygote it will be forked from."""
 
     def own_network_available(self) -> bool:
         """Whether an environment can have a network namespace of its own (FunctionSpec.network_isolated)."""

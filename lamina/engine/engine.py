@@ -7,6 +7,8 @@ import logging
 import resource
 import time
 import uuid
+from collections.abc import Sequence
+from pathlib import Path
 
 import orjson
 
@@ -205,13 +207,15 @@ class Engine:
     def runtime_available(self, runtime: str) -> bool:
         return catalog.find_runtime(runtime) is not None
 
-    async def prepare_runtime(self, runtime: str) -> None:
-        """Start what the runtime's cold starts fork from (its zygotes) ahead of its first invocation."""
+    async def prepare_runtime(self, runtime: str, code_dirs: Sequence[Path] | None = None) -> None:
         found = catalog.find_runtime(runtime)
         if found is None:
             raise EngineError("runtime_unavailable", f"The runtime {runtime} is not available on this node.")
+        runtime_dir = await self._runtime_dir(found.family)
         if isinstance(self._launcher, SandboxLauncher):
-            await self._launcher.prepare(found, await self._runtime_dir(found.family))
+            # None: both Python zygotes; else the one a function with this code is forked from (as Pool does).
+            lean = None if code_dirs is None or found.family != "python" else names_sdk(tuple(code_dirs)) is False
+            await self._launcher.prepare(found, runtime_dir, lean)
 
     def own_network_available(self) -> bool:
         return self.isolation.mode != "off"  # namespaces, as root or in a user namespace

@@ -104,17 +104,29 @@ class SandboxLauncher:
             future = self._zygotes[key] = asyncio.ensure_future(self._start_zygote(key, runtime, runtime_dir))
         return future
 
-    def lean_zygote(self, runtime: RuntimeInfo, runtime_dir: Path) -> Zygote | None:
-        """The runtime's lean zygote if it is up; if not, it is started for the next cold starts (the SDK
-        zygote serves meanwhile, and for good if the lean one cannot start)."""
+    async def lean_zygote(self, runtime: RuntimeInfo, runtime_dir: Path) -> Zygote | None:
+        """The runtime's lean zygote for a function that does not import the SDK; None: fork it from the SDK
+        zygote. While the lean zygote starts, an SDK zygote that is up serves at once; if neither is up, the
+        lean one is awaited (it starts faster: no boto3 to import)."""
+        future = self._zygotes.get(runtime.name + LEAN)
+        if future is None or not future.done():
+            sdk = self._zygotes.get(runtime.name)
+            if sdk is not None and sdk.done() and not sdk.exception() and sdk.result().alive:
+                self._lean_future(runtime, runtime_dir)  # for the next cold starts
+                return None
+        return await self._lean_started(runtime, runtime_dir)
+
+    def _lean_future(self, runtime: RuntimeInfo, runtime_dir: Path) -> asyncio.Future[Zygote] | None:
         key = runtime.name + LEAN
-        if key in self._lean_failed:
+        return None if key in self._lean_failed else self._zygote_future(key, runtime, runtime_dir)
+
+    async def _lean_started(self, runtime: RuntimeInfo, runtime_dir: Path) -> Zygote | None:
+        future = self._lean_future(runtime, runtime_dir)
+        if future is None:
             return None
-        future = self._zygote_future(key, runtime, runtime_dir)
-        if not future.done():
-            return None
+        await asyncio.wait([future])
         if future.exception() is not None:
-            self._lean_failed.add(key)
+            self._lean_failed.add(runtime.name + LEAN)
             log.warning("the lean zygote of %s did not start (%s): its functions fork from the SDK zygote",
                         runtime.name, future.exception())
             return None
@@ -152,14 +164,13 @@ class SandboxLauncher:
         await zygote.start()
         return zygote
 
-    async def prepare(self, runtime: RuntimeInfo, runtime_dir: Path) -> None:
-        """Start the runtime's zygotes now rather than at its first cold starts (both flavours for Python)."""
-        await self.zygote_for(runtime, runtime_dir)
-        if runtime.family == "python" and runtime.name + LEAN not in self._lean_failed:
-            try:
-                await asyncio.shield(self._zygote_future(runtime.name + LEAN, runtime, runtime_dir))
-            except Exception:
-                self.lean_zygote(runtime, runtime_dir)  # says why, once, and leaves the SDK zygote to serve
+    async def prepare(self, runtime: RuntimeInfo, runtime_dir: Path, lean: bool | None = None) -> None:
+        """Start the runtime's zygotes now rather than at its first cold starts: for Python, the SDK zygote
+        (``lean`` False), the lean one (True) or both (None)."""
+        if runtime.family != "python" or not lean:
+            await self.zygote_for(runtime, runtime_dir)
+        if runtime.family == "python" and lean is not False:
+            await self._lean_started(runtime, runtime_dir)  # if it cannot start: says why, once
 
     async def start_exec_zygote(self, runtime: RuntimeInfo, runtime_dir: Path) -> None:
         """Start the zygote of exec'd runtimes now: it proves (or not) that the sandbox works here."""
@@ -176,8 +187,8 @@ class SandboxLauncher:
     # environments
     async def launch(self, request: LaunchRequest) -> Launched:
         spec, runtime = request.spec, request.runtime
-        zygote = self.lean_zygote(runtime, request.runtime_dir) if request.lean and runtime.family == "python" \
-            else None
+        zygote = await self.lean_zygote(runtime, request.runtime_dir) \
+            if request.lean and runtime.family == "python" else None
         lean = zygote is not None
         if zygote is None:
             zygote = await self.zygote_for(runtime, request.runtime_dir)

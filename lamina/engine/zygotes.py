@@ -73,7 +73,8 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self._process = subprocess.Popen(
-                [str(self.interpreter), "-s", str(ZYGOTE_SCRIPT), str(theirs.fileno())],
+                # The name is for people reading ``ps``: which runtime (and flavour) a zygote serves.
+                [str(self.interpreter), "-s", str(ZYGOTE_SCRIPT), str(theirs.fileno()), self.name],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, cwd="/",
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"},
             )

@@ -173,7 +173,7 @@ def test_a_zygote_that_lost_its_init_factory_is_replaced(harness: Harness) -> No
     spec = harness.function({"app.py": "def handler(e, c):\n    return 'up'\n"})
     first = harness.invoke(spec)
     environment = next(iter(harness.engine.pools[spec.key].environments))
-    zygote = harness.engine._launcher._zygotes[spec.runtime].result()
+    zygote = harness.engine._launcher._zygotes[spec.runtime + "-lean"].result()  # its code names no SDK module
     zygote_pid = zygote._process.pid
     with open(f"/proc/{zygote_pid}/task/{zygote_pid}/children") as f:
         children = [int(pid) for pid in f.read().split()]
@@ -210,7 +210,7 @@ def test_a_runtime_that_died_while_waiting_to_be_used_is_passed_over(harness: Ha
     (killed, out of memory) must not cost a cold start: the spawn discards it and forks as usual."""
     spec = harness.function({"app.py": "def handler(e, c):\n    return 'up'\n"})
     harness.invoke(spec)
-    zygote_pid = harness.engine._launcher._zygotes[spec.runtime].result()._process.pid
+    zygote_pid = harness.engine._launcher._zygotes[spec.runtime + "-lean"].result()._process.pid  # no SDK here
     deadline = time.monotonic() + 10
     while len(_waiting_runtimes(zygote_pid)) < 2:  # made once the zygote has been idle a moment
         assert time.monotonic() < deadline, "no runtimes were forked ahead of need"

@@ -256,14 +256,21 @@ def _lean_zygote_up(harness: Harness) -> None:
     harness.run(harness.engine.prepare_runtime("python3.11"))  # else started by the first lean cold start
 
 
-def test_the_first_cold_start_of_a_function_without_the_sdk_starts_the_lean_zygote(harness: Harness) -> None:
+def test_a_function_without_the_sdk_waits_for_the_lean_zygote_only_if_no_zygote_is_up(make_harness) -> None:
+    # No zygote up: the lean one is started and awaited (it starts sooner than one importing boto3).
+    harness: Harness = make_harness()
+    assert json.loads(harness.invoke(harness.function(SDK_PROBE), {}).payload) == []
+    # The SDK zygote up, the lean one not yet: the SDK zygote serves at once, and the lean one starts for
+    # the cold starts after.
+    harness = make_harness()
+    harness.run(harness.engine.prepare_runtime("python3.11", [harness.function({"app.py": "import boto3\n"}).code_dir]))
     spec = harness.function(SDK_PROBE)
-    assert json.loads(harness.invoke(spec, {}).payload) == ["boto3", "urllib3"]  # the SDK zygote meanwhile
+    assert json.loads(harness.invoke(spec, {}).payload) == ["boto3", "urllib3"]
 
-    async def started() -> None:
+    async def lean_started() -> None:
         await harness.engine._launcher._zygotes[spec.runtime + "-lean"]
 
-    harness.run(started())
+    harness.run(lean_started())
     harness.engine.retire(spec.function_arn)
     assert json.loads(harness.invoke(spec, {}).payload) == []
 
@@ -295,3 +302,20 @@ def test_a_function_that_imports_the_sdk_unseen_gets_it_preloaded_from_then_on(h
 
     # The warm environment takes one; a new one is started for the other, and has the SDK preloaded.
     assert harness.run(two_at_once()) == [["boto3", "urllib3"], ["boto3", "urllib3"]]
+
+
+def test_a_runtime_is_prepared_with_the_zygote_its_function_needs(harness: Harness) -> None:
+    """prepare_runtime (the Lambda API calls it after CreateFunction) starts only the zygote the function's
+    code will be forked from: the lean one for code that names no SDK module, the SDK one otherwise."""
+    zygotes = harness.engine._launcher._zygotes
+
+    def python_zygotes() -> set[str]:  # the exec one runs from the engine's start
+        return {key for key in zygotes if key.startswith("python")}
+
+    lean_code = harness.function(SDK_PROBE).code_dir
+    harness.run(harness.engine.prepare_runtime("python3.11", [lean_code]))
+    assert python_zygotes() == {"python3.11-lean"}
+    sdk_code = harness.function({"app.py": "import boto3\n"}).code_dir
+    harness.run(harness.engine.prepare_runtime("python3.11", [sdk_code]))
+    assert python_zygotes() == {"python3.11-lean", "python3.11"}
+    assert all(future.done() and future.result().alive for future in zygotes.values())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import threading
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -46,6 +48,42 @@ def test_create_reports_pending_then_active(lambda_client) -> None:  # type: ign
     assert got["Configuration"]["LastUpdateStatus"] == "Successful"
     assert got["Configuration"]["RevisionId"] == created["RevisionId"]
     assert got["Tags"] == {"team": "x"}
+
+
+def _server_children(server: LaminaServer) -> list[str]:
+    """The command lines of the server's own child processes (its runtimes' zygotes among them)."""
+    pid = server.process.pid
+    children = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as listed:
+            children += listed.read().split()
+    lines = []
+    for child in children:
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as cmdline:
+                lines.append(cmdline.read().replace(b"\0", b" ").decode().strip())
+        except FileNotFoundError:
+            pass
+    return lines
+
+
+def test_create_starts_the_functions_runtime_before_its_first_invocation(fresh_server: LaminaServer) -> None:
+    """The zygote a Python function is forked from is started after CreateFunction, not by the first
+    invocation (which would wait for it: about a second on a new node). This function names no SDK module:
+    the lean zygote (engine/sandbox.py)."""
+    fresh_server.start()
+    fresh_server.create_role()
+    client = fresh_server.client("lambda")
+    assert not any("python3.11-lean" in line for line in _server_children(fresh_server))
+    name = unique_name()
+    _create(client, name)
+    deadline = time.monotonic() + 60
+    while not any(line.endswith(" python3.11-lean") for line in _server_children(fresh_server)):
+        assert time.monotonic() < deadline, _server_children(fresh_server)
+        time.sleep(0.05)  # a process appearing gives no event to wait on
+    assert not any(line.endswith(" python3.11") for line in _server_children(fresh_server))  # only what it needs
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    assert client.invoke(FunctionName=name)["Payload"].read() == b'{"ok": true}'
 
 
 def test_code_location_downloads_the_same_zip(lambda_client) -> None:  # type: ignore[no-untyped-def]

@@ -43,6 +43,7 @@ class FunctionOperations(LambdaBase):
                                 tags=tags.checked(params.get("Tags") or {}))
         await self.functions.insert(record)
         await self.report_foreign_binaries(record)
+        self.prepare_runtime(record)
         self.lifecycle.claim(record)
         self.lifecycle.settle_later(record)
         if params.get("Publish"):
@@ -105,6 +106,7 @@ class FunctionOperations(LambdaBase):
             self.lifecycle.release(record)
             raise
         await self.report_foreign_binaries(record)
+        self.prepare_runtime(record)
         self._settle_and_retire(record)
         if params.get("Publish"):
             await self.lifecycle.wait_ready(record)
@@ -126,6 +128,7 @@ class FunctionOperations(LambdaBase):
             raise
         if {"Runtime", "Architectures", "Layers"} & params.keys():
             await self.report_foreign_binaries(record)
+            self.prepare_runtime(record)
         self._settle_and_retire(record)
         return dict(updated)
 
