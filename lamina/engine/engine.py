@@ -212,7 +212,7 @@ class Engine:
         if found is None:
             raise EngineError("runtime_unavailable", f"The runtime {runtime} is not available on this node.")
         runtime_dir = await self._runtime_dir(found.family)
-        if isinstance(self._launcher, SandboxLauncher):
+        if isinstance(self._launcher, SandboxLauncher) and self._running:  # no zygote after stop()
             # None: both Python zygotes; else the one a function with this code is forked from (as Pool does).
             lean = None if code_dirs is None or found.family != "python" else names_sdk(tuple(code_dirs)) is False
             await self._launcher.prepare(found, runtime_dir, lean)

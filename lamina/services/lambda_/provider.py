@@ -111,3 +111,4 @@ class LambdaProvider(
         await self.stop_watching()
         await self.async_invoker.stop()
         await self.lifecycle.drain()
+        await self.stop_preparing()

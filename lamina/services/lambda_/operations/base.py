@@ -136,6 +136,12 @@ class LambdaBase(Provider):
         self._preparing.add(task)
         task.add_done_callback(self._prepared)
 
+    async def stop_preparing(self) -> None:
+        """At shutdown: runtimes still being started ahead of need are left alone (the engine stops next)."""
+        for task in list(self._preparing):
+            task.cancel()
+        await asyncio.gather(*self._preparing, return_exceptions=True)
+
     def _prepared(self, task: asyncio.Task[None]) -> None:
         self._preparing.discard(task)
         if not task.cancelled() and task.exception() is not None:
