@@ -86,6 +86,23 @@ def test_create_starts_the_functions_runtime_before_its_first_invocation(fresh_s
     assert client.invoke(FunctionName=name)["Payload"].read() == b'{"ok": true}'
 
 
+def test_a_restarted_lamina_starts_the_runtimes_its_functions_use(fresh_server: LaminaServer) -> None:
+    fresh_server.start()
+    fresh_server.create_role()
+    client = fresh_server.client("lambda")
+    name = unique_name()
+    _create(client, name)
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    fresh_server.stop()
+    fresh_server.start()
+    deadline = time.monotonic() + 60
+    # Both Python zygotes: which one the function needs would mean reading (extracting) its code at start.
+    while not {"python3.11", "python3.11-lean"} <= {line.rsplit(" ", 1)[-1] for line in _server_children(fresh_server)}:
+        assert time.monotonic() < deadline, _server_children(fresh_server)
+        time.sleep(0.05)  # a process appearing gives no event to wait on
+    assert fresh_server.client("lambda").invoke(FunctionName=name)["Payload"].read() == b'{"ok": true}'
+
+
 def test_code_location_downloads_the_same_zip(lambda_client) -> None:  # type: ignore[no-untyped-def]
     name = unique_name()
     package = python_zip(HANDLER_SOURCE)

@@ -105,6 +105,7 @@ class LambdaProvider(
         await self.async_invoker.start()
         await self.watch_known_folders()
         await self.start_event_source_mappings()
+        await self.prepare_known_runtimes()
 
     async def stop(self) -> None:
         await self.stop_event_source_mappings()

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Coroutine
 
 from lamina.engine.api import EngineInterface, FunctionSpec
 from lamina.gateway.downloads import SignedDownloads
@@ -124,6 +124,18 @@ class LambdaBase(Provider):
                   for layer, reference in zip(config.get("Layers") or (), code.get("layers", ()))]
         return roots
 
+    async def prepare_known_runtimes(self) -> None:
+        """At start: the runtimes the functions already here use are started in the background, both zygotes
+        for Python (reading every function's code to choose would mean extracting it all first)."""
+        runtimes = {record.config.get("Runtime") for record in await self.functions.all()}
+        for runtime in sorted(r for r in runtimes if r and self.engine.runtime_available(r)):
+            self._in_background(self.engine.prepare_runtime(runtime))
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._preparing.add(task)
+        task.add_done_callback(self._prepared)
+
     def prepare_runtime(self, record: FunctionRecord) -> None:
         """Have the engine start the function's runtime (its zygote) in the background after a create or an
         update of its code or runtime: the first invocation then finds it started instead of starting it
@@ -132,9 +144,7 @@ class LambdaBase(Provider):
         if not runtime:
             return
         code_dirs = [root for _, root in self._code_roots(record)]
-        task = asyncio.get_running_loop().create_task(self.engine.prepare_runtime(runtime, code_dirs))
-        self._preparing.add(task)
-        task.add_done_callback(self._prepared)
+        self._in_background(self.engine.prepare_runtime(runtime, code_dirs))
 
     async def stop_preparing(self) -> None:
         """At shutdown: runtimes still being started ahead of need are left alone (the engine stops next)."""
