@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 # An import of a module only the SDK zygote preloads (sandbox.PYTHON_SDK_MODULES), as text. Loose on
@@ -30,9 +31,11 @@ def names_sdk(directories: list[Path] | tuple[Path, ...]) -> bool | None:
             for name in names:
                 if not name.endswith(".py"):
                     continue
-                files += 1
                 path = os.path.join(root, name)
                 try:
+                    if not stat.S_ISREG(os.lstat(path).st_mode):
+                        continue  # a hot-reload folder may hold links and pipes: read plain files only
+                    files += 1
                     with open(path, "rb") as source:
                         text = source.read(MAX_BYTES - read + 1)
                 except OSError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,10 @@ def test_a_hook_the_function_put_over_the_watch_stays(bootstrap) -> None:  # typ
         assert watch.seen and builtins.__import__ is theirs and calls == ["ssl"]
     finally:
         builtins.__import__ = original
+
+
+def test_only_plain_files_are_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.py")  # opening it would wait for a writer
+    (tmp_path / "elsewhere.txt").write_text("import boto3\n")
+    (tmp_path / "link.py").symlink_to(tmp_path / "elsewhere.txt")
+    assert names_sdk([tmp_path]) is False
