@@ -135,7 +135,8 @@ def serve(settings: Settings) -> int:
     # (it is aws:SourceIp in policies and sourceIp in events); it also spares a middleware per request.
     config = uvicorn.Config(
         node.app, host=settings.host, port=settings.port, loop="uvloop", http=HttpProtocol,
-        lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=5, proxy_headers=False)
+        lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=5, proxy_headers=False,
+        server_header=False)  # AWS's answers do not name their server; uvicorn's would say "uvicorn"
     server = uvicorn.Server(config)
     try:
         server.run()  # runs on the loop the config names (uvloop), unlike a bare asyncio.run

@@ -45,6 +45,7 @@ def test_result_and_context(lambda_client, function: str) -> None:  # type: igno
     assert body["echo"] == {"n": 1}
     assert body["function_name"] == function and body["memory"] == "256"
     assert body["request_id"] == response["ResponseMetadata"]["RequestId"]
+    assert "server" not in response["ResponseMetadata"]["HTTPHeaders"]  # AWS does not name it; uvicorn would
 
 
 def test_warm_environment_is_reused(lambda_client, function: str) -> None:  # type: ignore[no-untyped-def]
