@@ -5,7 +5,7 @@ Run (as root for the full sandbox; any user gets the user-namespace sandbox):
     PYTHONPATH=. python bench/engine_bench.py            # everything
     PYTHONPATH=. python bench/engine_bench.py cold warm  # some sections
 
-Sections: primitives (fork of a zygote-like interpreter, fork + namespaces), cold (first invoke of a
+Sections: primitives (fork of an interpreter loaded as each Python zygote is, fork + namespaces), cold (first invoke of a
 new environment, no imports / import boto3), warm (sequential round trips), throughput (32 concurrent
 callers), burst (1,000 concurrent invocations of a 1-second sleep; where a cgroup v1 cpuacct hierarchy
 exists, also the CPU time this process and everything it started used per environment), uss (memory of
@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from lamina.engine import Engine, EngineSettings
 from lamina.engine.api import FunctionSpec, Invocation
+from lamina.engine.sandbox import PYTHON_PRELOAD, PYTHON_SDK_PRELOAD
 
 RUNTIME = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -73,41 +75,17 @@ SLEEP = "import time\n\ndef handler(event, context):\n    time.sleep(1)\n    ret
 
 
 def primitives() -> None:
-    """The floor: what a fork of a boto3-laden interpreter costs, and a fork into new namespaces."""
-    import boto3  # noqa: F401  (the zygote's state: the SDK imported)
-    import botocore.session  # noqa: F401
-    libc = ctypes.CDLL(None, use_errno=True)
-    flags = 0x00020000 | 0x20000000 | 0x08000000 | 0x04000000  # NEWNS | NEWPID | NEWIPC | NEWUTS
-    samples: dict[str, list[float]] = {"fork": [], "fork+namespaces+fork": []}
-    for _ in range(200):
-        started = time.perf_counter()
-        pid = os.fork()
-        if pid == 0:
-            os._exit(0)
-        samples["fork"].append((time.perf_counter() - started) * 1000)
-        os.waitpid(pid, 0)
-        read_end, write_end = os.pipe()
-        started = time.perf_counter()
-        pid = os.fork()
-        if pid == 0:
-            if libc.unshare(flags) != 0:
-                os._exit(1)
-            inner = os.fork()
-            if inner == 0:
-                os.write(write_end, b"x")
-                os._exit(0)
-            os._exit(0)
-        os.read(read_end, 1)
-        samples["fork+namespaces+fork"].append((time.perf_counter() - started) * 1000)
-        os.waitpid(pid, 0)
-        os.close(read_end)
-        os.close(write_end)
-    for name, values in samples.items():
-        report(f"primitive: {name} (interpreter with boto3 loaded), p50", f"{statistics.median(values):.2f} ms")
+    """The floor: what a fork of each Python zygote's interpreter costs, and a fork into new namespaces. Each
+    is measured in a fresh interpreter that imported what that zygote preloads (lamina/engine/sandbox.py)."""
+    for label, preload in (("lean zygote", PYTHON_PRELOAD), ("SDK zygote, boto3 loaded", PYTHON_PRELOAD + PYTHON_SDK_PRELOAD)):
+        child = subprocess.run([sys.executable, str(Path(__file__).with_name("fork_floor.py")), json.dumps(preload)],
+                               capture_output=True, text=True, check=True)
+        for name, value in json.loads(child.stdout).items():
+            report(f"primitive: {name} ({label}), p50", f"{value:.2f} ms")
 
 
 async def cold(bench: Bench) -> None:
-    await bench.invoke(bench.function(NOOP))  # the zygote is started once, not measured
+    await bench.engine.prepare_runtime(RUNTIME)  # the zygotes are started once per engine, not measured
     for label, code in (("no imports", NOOP), ("import boto3", WITH_BOTO3)):
         totals, inits = [], []
         for _ in range(60):
