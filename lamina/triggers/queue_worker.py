@@ -31,8 +31,10 @@ class QueueWorker:
         self._stopping = False
 
     def wake(self) -> None:
-        """Something was enqueued: look at the queue now."""
-        self._wake.set()
+        """Something was enqueued: look at the queue now (if a slot is free: a delivery that ends wakes the
+        loop anyway, and waking it for every event of a burst only to find every slot busy costs a turn)."""
+        if len(self._running) < self.concurrency:
+            self._wake.set()
 
     def set_concurrency(self, concurrency: int) -> None:
         """Deliver at most ``concurrency`` at once from now on (deliveries already running finish)."""
