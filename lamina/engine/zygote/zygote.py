@@ -34,12 +34,13 @@ import traceback
 
 import confine
 import inits
+import sdk_watch
 import seccomp
 from wire import close_all_but, receive, send
 
 CHANNEL_FD = 3
 # The zygote's own modules: a function may have modules of the same names.
-OWN_MODULES = ("confine", "inits", "seccomp", "wire")
+OWN_MODULES = ("confine", "inits", "sdk_watch", "seccomp", "wire")
 PREFORKED = 2  # runtimes forked ahead of need, each into a spare init (see Preforked)
 PREFORK_AFTER_IDLE_S = 0.005
 
@@ -122,7 +123,8 @@ class Zygote:
         if config.get("python"):
             sys.path[:0] = ["/var/runtime"]
             self.bootstrap = importlib.import_module("bootstrap")
-            self.bootstrap.SDK_MODULES = frozenset(config.get("sdk_modules", ()))
+            if config.get("sdk_modules"):
+                self.bootstrap.SDK_WATCH = sdk_watch.SdkWatch(config["sdk_modules"])
             for name in config.get("preload", []):
                 try:
                     importlib.import_module(name)

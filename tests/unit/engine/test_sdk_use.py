@@ -1,5 +1,5 @@
 """Which Python functions name the AWS SDK in their code (engine/sdk_use.py), and how the runtime notices an
-import of it that no text shows (the bootstrap's SdkWatch)."""
+import of it that no text shows (zygote/sdk_watch.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from lamina.engine import sdk_use
 from lamina.engine.sandbox import PYTHON_SDK_MODULES
 from lamina.engine.sdk_use import names_sdk
 
-BOOTSTRAP = Path(sdk_use.__file__).parent / "runtimes" / "python" / "bootstrap.py"
+WATCH = Path(sdk_use.__file__).parent / "zygote" / "sdk_watch.py"  # standalone, as the zygote runs it
 
 
 @pytest.mark.parametrize("source", [
@@ -46,17 +46,17 @@ def test_too_much_code_is_left_to_the_runtime_to_tell(tmp_path: Path, monkeypatc
 
 
 @pytest.fixture
-def bootstrap():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("lamina_test_bootstrap", BOOTSTRAP)
+def watch_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("lamina_test_sdk_watch", WATCH)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_the_runtime_notices_the_first_sdk_import_and_steps_aside(bootstrap) -> None:  # type: ignore[no-untyped-def]
+def test_the_runtime_notices_the_first_sdk_import_and_steps_aside(watch_module) -> None:  # type: ignore[no-untyped-def]
     original = builtins.__import__
-    watch = bootstrap.SdkWatch(PYTHON_SDK_MODULES)
+    watch = watch_module.SdkWatch(PYTHON_SDK_MODULES)
     watch.install()
     try:
         import json  # noqa: F401  (not the SDK)
@@ -70,24 +70,24 @@ def test_the_runtime_notices_the_first_sdk_import_and_steps_aside(bootstrap) -> 
 
 @pytest.mark.parametrize("name, fromlist", [("boto3", ()), ("botocore.session", ()), ("http", ("client",)),
                                             ("ssl", ())])
-def test_sdk_imports_in_every_form(bootstrap, name: str, fromlist: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
-    assert bootstrap.SdkWatch(PYTHON_SDK_MODULES).wanted(name, fromlist)
+def test_sdk_imports_in_every_form(watch_module, name: str, fromlist: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    assert watch_module.SdkWatch(PYTHON_SDK_MODULES).wanted(name, fromlist)
 
 
 @pytest.mark.parametrize("name, fromlist", [("json", ()), ("http", ("server",)), ("boto3x", ()), ("sslx.y", ())])
-def test_other_imports_are_not_the_sdk(bootstrap, name: str, fromlist: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
-    assert not bootstrap.SdkWatch(PYTHON_SDK_MODULES).wanted(name, fromlist)
+def test_other_imports_are_not_the_sdk(watch_module, name: str, fromlist: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    assert not watch_module.SdkWatch(PYTHON_SDK_MODULES).wanted(name, fromlist)
 
 
-def test_without_watched_modules_nothing_is_installed(bootstrap) -> None:  # type: ignore[no-untyped-def]
+def test_without_watched_modules_nothing_is_installed(watch_module) -> None:  # type: ignore[no-untyped-def]
     original = builtins.__import__
-    bootstrap.SdkWatch(frozenset()).install()
+    watch_module.SdkWatch(frozenset()).install()
     assert builtins.__import__ is original
 
 
-def test_a_hook_the_function_put_over_the_watch_stays(bootstrap) -> None:  # type: ignore[no-untyped-def]
+def test_a_hook_the_function_put_over_the_watch_stays(watch_module) -> None:  # type: ignore[no-untyped-def]
     original = builtins.__import__
-    watch = bootstrap.SdkWatch(PYTHON_SDK_MODULES)
+    watch = watch_module.SdkWatch(PYTHON_SDK_MODULES)
     watch.install()
     watched = builtins.__import__
     calls: list[str] = []

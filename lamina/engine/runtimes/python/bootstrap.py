@@ -9,9 +9,9 @@ engine side of that framing is ``lamina/engine/channel.py``.
 Messages to the engine: ``ready`` (init done), ``init_error`` (body: error
 document), ``result`` (body: the JSON response) and ``error`` (body: error
 document). From the engine: ``invoke`` (header: request context, body: event).
-Forked by a zygote, ``ready`` says whether init imported any of ``SDK_MODULES``
-(``sdk``: true or false), and the first ``result`` or ``error`` after the
-function first imports one later says ``sdk``: true.
+Forked by a zygote, ``ready`` says whether init imported the AWS SDK (``sdk``:
+true or false, from ``SDK_WATCH``), and the first ``result`` or ``error``
+after the function first imports it later says ``sdk``: true.
 
 The behaviour it reproduces is the AWS Python runtime's
 (https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html,
@@ -19,7 +19,6 @@ https://docs.aws.amazon.com/lambda/latest/dg/python-context.html,
 https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html).
 """
 
-import builtins
 import decimal
 import importlib
 import json
@@ -33,43 +32,9 @@ import time
 import traceback
 
 FRAME = struct.Struct("!II")
-# Set by the zygote: the AWS SDK's modules, which only one of a runtime's two zygotes preloads and which take
-# long to import. Whether a function imports one decides which zygote its next environments are forked from
-# (lamina/engine/sandbox.py); empty (no zygote): nothing to watch, nothing said.
-SDK_MODULES = frozenset()
-
-
-class SdkWatch:
-    """Notices the first import of one of ``SDK_MODULES``, through ``builtins.__import__`` (which import
-    statements and C extensions call even for a module already imported), then steps aside."""
-
-    def __init__(self, names):
-        self.names = frozenset(names)
-        self.seen = False
-        self._original = builtins.__import__
-        self._hook = self._watching
-
-    def install(self):
-        if self.names:
-            builtins.__import__ = self._hook
-
-    def _watching(self, name, globals=None, locals=None, fromlist=(), level=0):
-        if not self.seen and level == 0 and self.wanted(name, fromlist):
-            self.seen = True
-            if builtins.__import__ is self._hook:  # not if the function put a hook of its own over ours
-                builtins.__import__ = self._original
-        return self._original(name, globals, locals, fromlist, level)
-
-    def wanted(self, name, fromlist):
-        names = self.names
-        if name in names or (fromlist and any("{}.{}".format(name, item) in names for item in fromlist)):
-            return True
-        dot = name.find(".")
-        while dot > 0:  # botocore.session: its package is watched
-            if name[:dot] in names:
-                return True
-            dot = name.find(".", dot + 1)
-        return False
+# Set by the zygote (zygote/sdk_watch.py): notices the function's first import of the AWS SDK, which decides
+# which zygote the version's next environments are forked from. None (no zygote): nothing watched or said.
+SDK_WATCH = None
 
 
 class Channel:
@@ -374,8 +339,9 @@ def main(channel_fd, opt_dir):
     os.chdir(task_root)
     install_logging()
     wait_for_debugger()
-    watch = SdkWatch(SDK_MODULES)
-    watch.install()
+    watch = SDK_WATCH
+    if watch is not None:
+        watch.install()
     try:
         handler = load_handler(os.environ["_HANDLER"])
     except FaultError as fault:
@@ -391,8 +357,8 @@ def main(channel_fd, opt_dir):
         channel.send({"type": "init_error", "error_type": "Runtime.InitError"}, to_json(document))
         sys.exit(1)
     flush_output()
-    reported = watch.seen
-    channel.send({"type": "ready", "sdk": reported} if watch.names else {"type": "ready"})
+    reported = watch is not None and watch.seen
+    channel.send({"type": "ready", "sdk": reported} if watch is not None else {"type": "ready"})
     while True:
         try:
             header, body = channel.receive()
@@ -401,7 +367,7 @@ def main(channel_fd, opt_dir):
         kind, payload = invoke(handler, header, body)
         flush_output()
         reply = {"type": kind, "max_memory_kb": max_memory_kb()}
-        if watch.seen and not reported:
+        if watch is not None and watch.seen and not reported:
             reply["sdk"] = reported = True
         channel.send(reply, payload)
 
