@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol
 
 from lamina.store import Store
+from lamina.triggers.wakeable_loop import WakeableLoop
 
 log = logging.getLogger("lamina.events")
 
@@ -54,26 +55,19 @@ class _Entry:
 Fire = Callable[[str, float], Awaitable[None]]  # fire(rule key, scheduled virtual time)
 
 
-class EventScheduler:
+class EventScheduler(WakeableLoop):
     def __init__(self, store: Store, fire: Fire, scale: float = 1.0) -> None:
         self.store = store
         self.fire = fire
         self.clock = ScheduleClock(scale, time.time())
         self._entries: dict[str, _Entry] = {}
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
+        super().__init__()
 
     async def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._loop())
+        self._start_loop()
 
     async def stop(self) -> None:
-        # A flag as well as cancel(): asyncio.wait_for can swallow a cancellation that meets a wake-up.
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._stop_loop()
 
     async def set(self, key: str, schedule: Schedule | None, anchor_real: float) -> None:
         """Schedule a rule (None: it no longer fires: disabled, deleted or without a schedule)."""

@@ -13,11 +13,12 @@ import time
 from typing import Awaitable, Callable
 
 from lamina.store import QueueItem, Store
+from lamina.triggers.wakeable_loop import WakeableLoop
 
 log = logging.getLogger("lamina.queues")
 
 
-class QueueWorker:
+class QueueWorker(WakeableLoop):
     def __init__(self, store: Store, queue: str, deliver: Callable[[QueueItem], Awaitable[None]], *,
                  concurrency: int, lease_seconds: float) -> None:
         self.store = store
@@ -25,10 +26,8 @@ class QueueWorker:
         self.deliver = deliver
         self.concurrency = concurrency
         self.lease_seconds = lease_seconds
-        self._wake = asyncio.Event()
+        super().__init__()
         self._running: set[asyncio.Task[None]] = set()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
 
     def wake(self) -> None:
         """Something was enqueued: look at the queue now (if a slot is free: a delivery that ends wakes the
@@ -47,15 +46,10 @@ class QueueWorker:
         released = await self.store.release_claims(self.queue)
         if released:
             log.info("%s: %d items a previous process had claimed are queued again", self.queue, released)
-        self._task = asyncio.get_running_loop().create_task(self._loop())
+        self._start_loop()
 
     async def stop(self) -> None:
-        # A flag as well as cancel(): asyncio.wait_for can swallow a cancellation that meets a wake-up.
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._stop_loop()
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
