@@ -139,7 +139,7 @@ class LambdaBase(Provider):
     def prepare_runtime(self, record: FunctionRecord) -> None:
         """Have the engine start the function's runtime (its zygote) in the background after a create or an
         update of its code or runtime: the first invocation then finds it started instead of starting it
-        (about a second for the first Python function of a new node, most of it importing boto3)."""
+        (most of a second for the first Python function of a new node: the runtime's tree and its zygote)."""
         runtime = record.config.get("Runtime")
         if not runtime:
             return
@@ -147,7 +147,7 @@ class LambdaBase(Provider):
         self._in_background(self.engine.prepare_runtime(runtime, code_dirs))
 
     async def stop_preparing(self) -> None:
-        """At shutdown: runtimes still being started ahead of need are left alone (the engine stops next)."""
+        """At shutdown: starts of runtimes ahead of need are abandoned (the engine stops next, and its zygotes)."""
         for task in list(self._preparing):
             task.cancel()
         await asyncio.gather(*self._preparing, return_exceptions=True)
