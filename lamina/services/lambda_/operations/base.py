@@ -45,7 +45,7 @@ class LambdaBase(Provider):
         self.lifecycle = Lifecycle(self.functions)
         self.roles = ExecutionRoles(platform)
         self._specs: dict[tuple[Any, ...], FunctionSpec] = {}  # see spec_for
-        self._preparing: set[asyncio.Task[None]] = set()  # see prepare_runtime
+        self._preparing: set[asyncio.Task[None]] = set()  # see code_changed
 
     async def resolve(self, ctx: CallContext, name: str, qualifier: str | None = None, *,
                       shared: bool = False) -> Target:
@@ -136,15 +136,16 @@ class LambdaBase(Provider):
         self._preparing.add(task)
         task.add_done_callback(self._prepared)
 
-    def prepare_runtime(self, record: FunctionRecord) -> None:
-        """Have the engine start the function's runtime (its zygote) in the background after a create or an
-        update of its code or runtime: the first invocation then finds it started instead of starting it
-        (most of a second for the first Python function of a new node: the runtime's tree and its zygote)."""
+    async def code_changed(self, record: FunctionRecord) -> None:
+        """After a create, or an update of the code, runtime or layers: say which native files cannot load
+        here, and have the engine start the function's runtime (its zygote) in the background, so that the
+        first invocation finds it started instead of starting it (most of a second for the first Python
+        function of a new node: the runtime's tree and its zygote)."""
+        roots = self._code_roots(record)
+        await self._report_foreign_binaries(record, roots)
         runtime = record.config.get("Runtime")
-        if not runtime:
-            return
-        code_dirs = [root for _, root in self._code_roots(record)]
-        self._in_background(self.engine.prepare_runtime(runtime, code_dirs))
+        if runtime:
+            self._in_background(self.engine.prepare_runtime(runtime, [root for _, root in roots]))
 
     async def stop_preparing(self) -> None:
         """At shutdown: starts of runtimes ahead of need are abandoned (the engine stops next, and its zygotes)."""
@@ -158,13 +159,13 @@ class LambdaBase(Provider):
             # The first invocation starts it again, and says what fails.
             log.warning("could not start a runtime ahead of need: %s", task.exception())
 
-    async def report_foreign_binaries(self, record: FunctionRecord) -> list[str]:
+    async def _report_foreign_binaries(self, record: FunctionRecord, roots: list[tuple[str, Path]]) -> None:
         """Say in the function's log group which native files of its code and layers cannot load here."""
         config = record.config
         runtime = config.get("Runtime") or ""
         architecture = (config.get("Architectures") or ["x86_64"])[0]
         lines: list[str] = []
-        for where, root in self._code_roots(record):
+        for where, root in roots:
             findings = await asyncio.to_thread(native_code.foreign_binaries, root, runtime, architecture)
             if findings:
                 lines += native_code.describe(findings, where)
@@ -175,7 +176,6 @@ class LambdaBase(Provider):
                                      [(now, line) for line in lines])
             for line in lines:
                 log.warning("%s: %s", record.name, line)
-        return lines
 
     def watch_folder(self, folder: str) -> None:
         """Start watching a hot-reload folder (implemented by the provider, which owns the watcher)."""

@@ -42,8 +42,7 @@ class FunctionOperations(LambdaBase):
                                 {**artifact.to_record(), "layers": layer_digests},
                                 tags=tags.checked(params.get("Tags") or {}))
         await self.functions.insert(record)
-        await self.report_foreign_binaries(record)
-        self.prepare_runtime(record)
+        await self.code_changed(record)
         self.lifecycle.claim(record)
         self.lifecycle.settle_later(record)
         if params.get("Publish"):
@@ -105,8 +104,7 @@ class FunctionOperations(LambdaBase):
         except BaseException:
             self.lifecycle.release(record)
             raise
-        await self.report_foreign_binaries(record)
-        self.prepare_runtime(record)
+        await self.code_changed(record)
         self._settle_and_retire(record)
         if params.get("Publish"):
             await self.lifecycle.wait_ready(record)
@@ -127,8 +125,7 @@ class FunctionOperations(LambdaBase):
             self.lifecycle.release(record)
             raise
         if {"Runtime", "Architectures", "Layers"} & params.keys():
-            await self.report_foreign_binaries(record)
-            self.prepare_runtime(record)
+            await self.code_changed(record)
         self._settle_and_retire(record)
         return dict(updated)
 
