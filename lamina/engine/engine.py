@@ -80,7 +80,8 @@ class Engine:
             exec_runtime = catalog.find_runtime("provided.al2023")
             assert exec_runtime is not None
             try:
-                await launcher.start_exec_zygote(exec_runtime, await self._runtime_dir("provided"))
+                # The exec'd runtimes' zygote, started now: it proves (or not) that the sandbox works here.
+                await launcher.prepare(exec_runtime, await self._runtime_dir("provided"))
             except ZygoteError as error:
                 launcher.stop()
                 chosen = isolation.reduced(f"the sandbox could not start: {error}")

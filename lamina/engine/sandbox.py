@@ -82,6 +82,11 @@ class SandboxResources:
             self._give_back_uid = None
 
 
+def _up(future: asyncio.Future[Zygote]) -> bool:
+    """A zygote that started and still runs."""
+    return future.done() and not future.cancelled() and future.exception() is None and future.result().alive
+
+
 class SandboxLauncher:
     def __init__(self, plan: IsolationPlan, work_dir: Path, endpoint_url: str) -> None:
         self.plan = plan
@@ -98,7 +103,7 @@ class SandboxLauncher:
 
     def _zygote_future(self, key: str, runtime: RuntimeInfo, runtime_dir: Path) -> asyncio.Future[Zygote]:
         future = self._zygotes.get(key)
-        if future is not None and future.done() and (future.exception() or not future.result().alive):
+        if future is not None and future.done() and not _up(future):
             future = None  # failed to start, or died since: start another
         if future is None:
             future = self._zygotes[key] = asyncio.ensure_future(self._start_zygote(key, runtime, runtime_dir))
@@ -111,7 +116,7 @@ class SandboxLauncher:
         future = self._zygotes.get(runtime.name + LEAN)
         if future is None or not future.done():
             sdk = self._zygotes.get(runtime.name)
-            if sdk is not None and sdk.done() and not sdk.exception() and sdk.result().alive:
+            if sdk is not None and _up(sdk):
                 self._lean_future(runtime, runtime_dir)  # for the next cold starts
                 return None
         return await self._lean_started(runtime, runtime_dir)
@@ -171,10 +176,6 @@ class SandboxLauncher:
             await self.zygote_for(runtime, runtime_dir)
         if runtime.family == "python" and lean is not False:
             await self._lean_started(runtime, runtime_dir)  # if it cannot start: says why, once
-
-    async def start_exec_zygote(self, runtime: RuntimeInfo, runtime_dir: Path) -> None:
-        """Start the zygote of exec'd runtimes now: it proves (or not) that the sandbox works here."""
-        await self.zygote_for(runtime, runtime_dir)
 
     def stop(self) -> None:
         for future in self._zygotes.values():
