@@ -90,9 +90,9 @@ class Lifecycle:
         if future is not None:
             await asyncio.shield(future)
 
-    async def recover(self) -> None:
-        """At start: finish what a crash interrupted (a function left Pending or InProgress)."""
-        for record in await self.functions.all():
+    async def recover(self, records: list[FunctionRecord]) -> None:
+        """At start, given every function: finish what a crash interrupted (one left Pending or InProgress)."""
+        for record in records:
             if record.config.get("State") == "Pending" or record.config.get("LastUpdateStatus") == "InProgress":
                 mark_ready(record.config)
                 await self.functions.save(record)

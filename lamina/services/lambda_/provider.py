@@ -99,13 +99,14 @@ class LambdaProvider(
         return self.code.zip_path(digest) if len(digest) == 64 and digest.isalnum() else None
 
     async def start(self) -> None:
-        await self.lifecycle.recover()
+        functions = await self.functions.all()
+        await self.lifecycle.recover(functions)
         await self.restore_concurrency()
         await self.function_urls.load()
         await self.async_invoker.start()
         await self.watch_known_folders()
         await self.start_event_source_mappings()
-        await self.prepare_known_runtimes()
+        self.prepare_known_runtimes(functions)
 
     async def stop(self) -> None:
         await self.stop_event_source_mappings()

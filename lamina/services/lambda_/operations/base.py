@@ -124,10 +124,10 @@ class LambdaBase(Provider):
                   for layer, reference in zip(config.get("Layers") or (), code.get("layers", ()))]
         return roots
 
-    async def prepare_known_runtimes(self) -> None:
-        """At start: the runtimes the functions already here use are started in the background, both zygotes
+    def prepare_known_runtimes(self, records: list[FunctionRecord]) -> None:
+        """At start, given every function: the runtimes they use are started in the background, both zygotes
         for Python (reading every function's code to choose would mean extracting it all first)."""
-        runtimes = {record.config.get("Runtime") for record in await self.functions.all()}
+        runtimes = {record.config.get("Runtime") for record in records}
         for runtime in sorted(r for r in runtimes if r and self.engine.runtime_available(r)):
             self._in_background(self.engine.prepare_runtime(runtime))
 
