@@ -27,6 +27,7 @@ from lamina.engine.resources import peak_rss_kb
 from lamina.engine.runtime_api import RuntimeApi
 from lamina.engine.runtimes import tree
 from lamina.engine.runtimes.catalog import RuntimeInfo, python_layout
+from lamina.engine.sdk_use import PYTHON_SDK_MODULES
 from lamina.engine.variables import EnvironmentPaths, function_variables
 from lamina.engine.zygote.confine import SYSTEM_DIRS
 from lamina.engine.zygotes import Zygote, engine_interpreter
@@ -40,10 +41,9 @@ PYTHON_PRELOAD = ["json", "decimal", "logging", "traceback", "uuid", "datetime"]
 # What the SDK zygote imports besides: boto3 takes hundreds of milliseconds to import, but makes the zygote a
 # larger process to fork (measured: 24.8 MB of anonymous memory and 262 mappings, against 10.6 MB and 166 for
 # the lean zygote), which costs every environment forked from it in copied page tables and copy-on-write
-# faults. A function whose code and layers never name one of PYTHON_SDK_MODULES is forked from the lean
+# faults. A function whose code and layers never name one of sdk_use.PYTHON_SDK_MODULES is forked from the lean
 # zygote (``sdk_use.py``), until one of its environments imports such a module after all (``Pool.learn``).
 PYTHON_SDK_PRELOAD = ["boto3", "botocore.session", "urllib3", "http.client", "ssl"]
-PYTHON_SDK_MODULES = ["boto3", "botocore", "s3transfer", "urllib3", "http.client", "ssl"]
 LEAN = "-lean"  # the lean zygote's key: the runtime's name and this
 MAX_OPEN_FILES = 1024
 MAX_PROCESSES = 1024
@@ -163,7 +163,7 @@ class SandboxLauncher:
             "runtime_dirs": visible, "hidden_dirs": [str(path) for path in layout.site_dirs],
             "python": python, "seccomp": self.plan.seccomp,
             "preload": (PYTHON_PRELOAD if key.endswith(LEAN) else PYTHON_PRELOAD + PYTHON_SDK_PRELOAD) if python else [],
-            "sdk_modules": PYTHON_SDK_MODULES if python else [],  # both flavours watch (bootstrap SdkWatch)
+            "sdk_modules": PYTHON_SDK_MODULES if python else [],  # both flavours watch (zygote/sdk_watch.py)
         }
         zygote = Zygote(key, interpreter, config)
         await zygote.start()

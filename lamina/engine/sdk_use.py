@@ -14,9 +14,23 @@ import re
 import stat
 from pathlib import Path
 
-# An import of a module only the SDK zygote preloads (sandbox.PYTHON_SDK_MODULES), as text. Loose on
-# purpose: a word in a comment only costs the lean zygote's savings, never a slower start.
-_SDK_TEXT = re.compile(rb"\b(?:boto3|botocore|s3transfer|urllib3|ssl)\b|\bhttp\.client\b|\bfrom\s+http\s+import\b")
+# The SDK's modules, which only the SDK zygote preloads and which take long to import: a function that
+# imports one is forked from that zygote (sandbox.py), and its runtime watches for them (zygote/sdk_watch.py).
+PYTHON_SDK_MODULES = ["boto3", "botocore", "s3transfer", "urllib3", "http.client", "ssl"]
+
+
+def _naming(modules: list[str]) -> re.Pattern[bytes]:
+    """Any of ``modules`` named in source text, ``from package import module`` included for dotted ones.
+    Loose on purpose: a word in a comment only costs the lean zygote's savings, never a slower start."""
+    forms = []
+    for module in modules:
+        forms.append(rf"\b{re.escape(module)}\b")
+        if "." in module:
+            forms.append(rf"\bfrom\s+{re.escape(module.rsplit('.', 1)[0])}\s+import\b")
+    return re.compile("|".join(forms).encode())
+
+
+_SDK_TEXT = _naming(PYTHON_SDK_MODULES)
 # Read on the event loop, once per function version and configuration: small functions only.
 MAX_FILES = 1_000
 MAX_BYTES = 2 * 1024 * 1024

@@ -1,7 +1,7 @@
 """Noticing a Python function's first import of the AWS SDK, in its runtime process.
 
 Standalone, like the rest of the zygote (runs under the function's CPython 3.10-3.13). The zygote gives
-the runtime's bootstrap a watch over the SDK's modules (sandbox.PYTHON_SDK_MODULES), which only one of a
+the runtime's bootstrap a watch over the SDK's modules (lamina/engine/sdk_use.py PYTHON_SDK_MODULES), which only one of a
 runtime's two zygotes preloads and which take long to import; the bootstrap says in its messages whether
 the function imported one, and the engine forks the version's next environments from the SDK zygote once
 it has (lamina/engine/sandbox.py).

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from lamina.engine import sdk_use
-from lamina.engine.sandbox import PYTHON_SDK_MODULES
-from lamina.engine.sdk_use import names_sdk
+from lamina.engine.sdk_use import PYTHON_SDK_MODULES, names_sdk
 
 WATCH = Path(sdk_use.__file__).parent / "zygote" / "sdk_watch.py"  # standalone, as the zygote runs it
 
