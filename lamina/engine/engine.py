@@ -83,7 +83,7 @@ class Engine:
                 # The exec'd runtimes' zygote, started now: it proves (or not) that the sandbox works here.
                 await launcher.prepare(exec_runtime, await self._runtime_dir("provided"))
             except ZygoteError as error:
-                launcher.stop()
+                await launcher.stop()
                 chosen = isolation.reduced(f"the sandbox could not start: {error}")
             else:
                 self._launcher = launcher
@@ -105,7 +105,9 @@ class Engine:
         if processes:
             await asyncio.wait([asyncio.shield(process.exited) for process in processes], timeout=5)
         if isinstance(self._launcher, SandboxLauncher):
-            self._launcher.stop()
+            await self._launcher.stop()
+        # Runtime trees being built (threads, which cannot be cancelled) write under the work directory.
+        await asyncio.gather(*self._runtime_dirs.values(), return_exceptions=True)
         if self.isolation.cgroups is not None:
             await asyncio.to_thread(self.isolation.cgroups.release)
 

@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from lamina.engine import debugging
 from lamina.engine.cgroups import EnvironmentCgroup
@@ -31,6 +31,8 @@ from lamina.engine.sdk_use import PYTHON_SDK_MODULES
 from lamina.engine.variables import EnvironmentPaths, function_variables
 from lamina.engine.zygote.confine import SYSTEM_DIRS
 from lamina.engine.zygotes import Zygote, engine_interpreter
+
+Result = TypeVar("Result")
 
 log = logging.getLogger("lamina.engine")
 
@@ -95,6 +97,7 @@ class SandboxLauncher:
         self.uids = UidPool()
         self._zygotes: dict[str, asyncio.Future[Zygote]] = {}
         self._lean_failed: set[str] = set()
+        self._threads: set[asyncio.Future[Any]] = set()  # work of zygote starts that shutdown waits for
 
     # zygotes
     async def zygote_for(self, runtime: RuntimeInfo, runtime_dir: Path) -> Zygote:
@@ -141,11 +144,11 @@ class SandboxLauncher:
         python = runtime.family == "python"
         interpreter = runtime.executable if python else engine_interpreter()
         assert interpreter is not None
-        layout = await asyncio.to_thread(python_layout, interpreter)
+        layout = await self._in_thread(python_layout, interpreter)
         visible = {str(layout.prefix): str(layout.prefix)}
         if python:
-            await asyncio.to_thread(tree.compile_for, runtime_dir, interpreter, runtime.name,
-                                    PYTHON_PRELOAD + PYTHON_SDK_PRELOAD)
+            await self._in_thread(tree.compile_for, runtime_dir, interpreter, runtime.name,
+                                  PYTHON_PRELOAD + PYTHON_SDK_PRELOAD)
             visible["/var/runtime"] = str(runtime_dir)
             debugpy = debugging.debugpy_package()
             if debugpy is not None:  # read-only, on sys.path only in debug mode
@@ -177,13 +180,26 @@ class SandboxLauncher:
         if runtime.family == "python" and lean is not False:
             await self._lean_started(runtime, runtime_dir)  # if it cannot start: says why, once
 
-    def stop(self) -> None:
+    async def _in_thread(self, function: Callable[..., Result], *args: Any) -> Result:
+        """``function(*args)`` on a worker thread that ``stop`` waits for: a cancelled start leaves its thread
+        running (threads cannot be cancelled), and it writes under the work directory, which whoever stopped
+        the engine may remove next."""
+        future = asyncio.get_running_loop().run_in_executor(None, function, *args)
+        self._threads.add(future)
+        future.add_done_callback(self._threads.discard)
+        return await asyncio.shield(future)
+
+    async def stop(self) -> None:
+        """Stop the zygotes; zygote starts under way are cancelled, and awaited with their threads."""
+        starting = []
         for future in self._zygotes.values():
-            if future.done() and not future.exception():
-                future.result().stop()
-            else:
+            if not future.done():
                 future.cancel()
+                starting.append(future)
+            elif _up(future):
+                future.result().stop()
         self._zygotes.clear()
+        await asyncio.gather(*starting, *self._threads, return_exceptions=True)
 
     # environments
     async def launch(self, request: LaunchRequest) -> Launched:

@@ -90,6 +90,9 @@ class Zygote:
         except TimeoutError:
             self.stop()
             raise ZygoteError(f"zygote {self.name} did not start within {START_TIMEOUT_S:.0f} s") from None
+        except asyncio.CancelledError:  # the engine stops while this zygote starts: it must not outlive it
+            self.stop()
+            raise
         if not ready.get("ready"):
             self.stop()
             raise ZygoteError(f"zygote {self.name} could not start:\n{ready.get('error', 'it exited')}")

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import shutil
+import time
+from pathlib import Path
 
 import pytest
 
+from lamina.engine import EngineSettings
 from lamina.engine.runtimes.catalog import PYTHON_RUNTIMES, find_runtime
 from tests.engine.conftest import Harness
 
@@ -319,3 +324,46 @@ def test_a_runtime_is_prepared_with_the_zygote_its_function_needs(harness: Harne
     harness.run(harness.engine.prepare_runtime("python3.11", [sdk_code]))
     assert python_zygotes() == {"python3.11-lean", "python3.11"}
     assert all(future.done() and future.result().alive for future in zygotes.values())
+
+
+def _zygote_children() -> dict[int, str]:
+    """This process's live zygote children: pid -> the zygote's name (its last argument)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                state, parent = stat.read().rsplit(")", 1)[1].split()[:2]
+                argv = cmdline.read().split(b"\0")[:-1]
+        except OSError:
+            continue
+        if int(parent) == os.getpid() and state != "Z" and any(arg.endswith(b"zygote.py") for arg in argv):
+            found[int(entry)] = argv[-1].decode()
+    return found
+
+
+def test_stopping_the_engine_while_a_runtime_starts_leaves_nothing_running(tmp_path: Path) -> None:
+    """The Lambda API starts a function's runtime ahead of need; the node may stop meanwhile. The zygote being
+    started must not outlive the engine, and nothing may write in the work directory once stop returned."""
+    before = set(_zygote_children())
+    harness = Harness(EngineSettings(work_dir=tmp_path / "work"), tmp_path / "functions")
+
+    async def stop_while_starting() -> set[int]:
+        starting = asyncio.ensure_future(harness.engine.prepare_runtime("python3.11"))  # imports boto3: slow
+        deadline = time.monotonic() + 60
+        started: set[int] = set()
+        while not started and time.monotonic() < deadline and not starting.done():
+            await asyncio.sleep(0.005)  # a process appearing is not an event to await
+            started = {pid for pid, name in _zygote_children().items() if name == "python3.11"} - before
+        assert started and not starting.done(), "the SDK zygote was never seen starting"
+        await harness.engine.stop()
+        await asyncio.gather(starting, return_exceptions=True)
+        return started
+
+    try:
+        started = harness.run(stop_while_starting())
+    finally:
+        harness.runner.close()
+    assert not started & set(_zygote_children())
+    shutil.rmtree(tmp_path / "work")  # no thread of the start writes in it any more
