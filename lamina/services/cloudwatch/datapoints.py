@@ -90,6 +90,17 @@ class Aggregate:
             self.dist = distribution.add(self.dist, dist.items())
         self.units[unit] = self.units.get(unit, 0.0) + count
 
+    def merge(self, other: Aggregate) -> None:
+        """Add the values of another aggregate of the same unit."""
+        self.count += other.count
+        self.total += other.total
+        if other.low < self.low:
+            self.low = other.low
+        if other.high > self.high:
+            self.high = other.high
+        if other.dist:
+            self.dist = distribution.add(self.dist, other.dist.items())
+
     def add_value(self, value: float) -> None:
         """One value, counted once (the unit is the pending point's own, kept in its key)."""
         self.count += 1.0
@@ -121,7 +132,8 @@ class MetricStore:
         store.ensure_schema("cloudwatch", SCHEMA)
         self._series: dict[SeriesKey, int] = {}
         self._pending: dict[tuple[SeriesKey, int, int, str], Aggregate] = {}
-        self.generation = 0  # counts commits: a ValueSeries holding pending aggregates knows they are gone
+        # Series that hold values of their own until a commit (ValueSeries): each hands them over first.
+        self._holders: set[Callable[[], None]] = set()
         self._flush_handle: asyncio.TimerHandle | None = None
         self.listeners: list[Callable[[set[tuple[str, str, str, str]]], None]] = []  # (acct, region, ns, name)
 
@@ -166,8 +178,7 @@ class MetricStore:
             aggregate.add_value(value)
 
     def pending_aggregates(self, series: list[tuple[SeriesKey, str]], ts: int) -> list[Aggregate]:
-        """The pending standard-resolution aggregates of (series, unit) for the minute ``ts``, created when new:
-        valid until ``generation`` changes."""
+        """The pending standard-resolution aggregates of (series, unit) for the minute ``ts``, created when new."""
         pending = self._pending
         found = []
         for key, unit in series:
@@ -177,6 +188,11 @@ class MetricStore:
                 aggregate = pending[pending_key] = Aggregate()
             found.append(aggregate)
         return found
+
+    def hold(self, hand_over: Callable[[], None]) -> None:
+        """``hand_over()`` is called before the next commit (and before any read): it adds the values its
+        owner holds to the pending points."""
+        self._holders.add(hand_over)
 
     def schedule_flush(self) -> None:
         if self._flush_handle is None:
@@ -191,10 +207,12 @@ class MetricStore:
         if self._flush_handle is not None:
             self._flush_handle.cancel()
             self._flush_handle = None
+        holders, self._holders = self._holders, set()
+        for hand_over in holders:
+            hand_over()
         pending, self._pending = self._pending, {}
         if not pending:
             return
-        self.generation += 1
         rows = []
         latest: dict[SeriesKey, int] = {}
         minutes: dict[tuple[int, int, str], Aggregate] = {}

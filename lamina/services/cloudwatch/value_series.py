@@ -1,9 +1,10 @@
 """Series that are published together again and again: the engine's figures of every invocation.
 
-A Lambda invocation publishes the same dozen series each time (Invocations, Errors, Duration... under three
-or four dimension sets). Looking each one up by its key in the pending data points was most of the cost of
-the metrics; a ``ValueSeries`` keeps the pending aggregates of its series for the current minute and adds
-to them directly, until the minute changes or the store commits its pending points.
+A Lambda invocation publishes the same few figures each time (Invocations, Errors, Duration...), each under
+three or four dimension sets: the same value lands in every set's data point. A ``ValueSeries`` therefore
+keeps one aggregate per figure for the current minute, adds each value once, and hands the aggregates over
+to the store's pending data points of every dimension set only when the store commits (or is read) or the
+minute changes: an invocation adds five values instead of a dozen and more, and looks nothing up.
 """
 
 from __future__ import annotations
@@ -25,19 +26,28 @@ class ValueSeries:
                       for name, unit, dimension_sets in groups]
         self._observers = observers  # (group index, Prometheus observer)
         self._ts = -1
-        self._generation = -1
-        self._aggregates: list[list[Aggregate]] = []
+        self._held: list[Aggregate] | None = None  # one per group, for the minute ``_ts``, not handed over yet
 
     def add(self, when: float, values: Sequence[float]) -> None:
         """One value per group, measured at ``when``, added under each of the group's dimension sets."""
-        store = self.store
         ts = int(when // MINUTE * MINUTE)
-        if ts != self._ts or store.generation != self._generation:
-            self._aggregates = [store.pending_aggregates(keys, ts) for keys in self._keys]
-            self._ts, self._generation = ts, store.generation
-        for aggregates, value in zip(self._aggregates, values):
-            for aggregate in aggregates:
-                aggregate.add_value(value)
+        held = self._held
+        if held is None or ts != self._ts:
+            self._hand_over()
+            held = self._held = [Aggregate() for _ in self._keys]
+            self._ts = ts
+            self.store.hold(self._hand_over)
+        for aggregate, value in zip(held, values):
+            aggregate.add_value(value)
         for index, observe in self._observers:
             observe(values[index])
-        store.schedule_flush()
+        self.store.schedule_flush()
+
+    def _hand_over(self) -> None:
+        held, self._held = self._held, None
+        if held is None:
+            return
+        for keys, aggregate in zip(self._keys, held):
+            if aggregate.count:
+                for pending in self.store.pending_aggregates(keys, self._ts):
+                    pending.merge(aggregate)

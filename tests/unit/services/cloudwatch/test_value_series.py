@@ -52,3 +52,28 @@ async def _publish(metrics: MetricStore) -> None:
                                  "Timestamp": 131.0})  # PutMetricData's path meets the same pending point
     assert observed == [5.0, 7.0, 3.0, 9.0]
     metrics.flush()
+
+
+def test_held_values_give_the_same_statistics_as_putting_each_value(metrics: MetricStore) -> None:
+    """Values held per figure and handed over at the commit end up as if each had been put on its own, under
+    every dimension set: the same count, sum, extremes and distribution (past its exact size, too)."""
+    values = [float(v) * 1.37 for v in range(1, 451)]
+
+    async def publish() -> None:
+        sets = [([], dimensions_key([])), (FUNCTION, dimensions_key(FUNCTION))]
+        series = ValueSeries(metrics, "a", "r", "NS", [("Held", "Milliseconds", sets)], [])
+        for index, value in enumerate(values):
+            series.add(60.0 + index / 10, (value,))
+            metrics.add("a", "r", "NS", {"MetricName": "Put", "Dimensions": FUNCTION, "Value": value,
+                                         "Unit": "Milliseconds", "Timestamp": 60.0 + index / 10})
+        metrics.flush()
+
+    asyncio.run(publish())
+    put = metrics.buckets(metrics.series_id("a", "r", "NS", "Put", FUNCTION), 0, 10_000, 60, None, True)
+    for dimensions in ([], FUNCTION):
+        held = metrics.buckets(metrics.series_id("a", "r", "NS", "Held", dimensions), 0, 10_000, 60, None, True)
+        assert held.keys() == put.keys() == {60}
+        mine, theirs = held[60], put[60]
+        assert (mine.count, mine.low, mine.high) == (theirs.count, theirs.low, theirs.high) == (450.0, 1.37, 616.5)
+        assert mine.total == pytest.approx(theirs.total)
+        assert mine.dist == theirs.dist
