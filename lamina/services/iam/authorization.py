@@ -16,8 +16,9 @@ from lamina.gateway.context import RequestContext
 from lamina.iam.actions import access_for, tables
 from lamina.iam.actions.table import Where
 from lamina.iam.context import Context, context_of, principal_keys, request_keys, tag_keys
+from lamina.iam.decision_cache import DecisionCache
 from lamina.iam.document import PolicyKind
-from lamina.iam.evaluation import ALLOWED, RESOURCE, Decision, Policies, Request, evaluate
+from lamina.iam.evaluation import ALLOWED, RESOURCE, Decision, Policies, Request
 from lamina.iam.messages import access_denied_message
 from lamina.iam.principal import Principal
 from lamina.iam.statement import CompiledPolicy, PolicySet, compile_policy
@@ -47,6 +48,7 @@ class Authorization:
         self.platform = platform
         self.directory = directory
         self._keys_of: dict[int, tuple[Principal, Context]] = {}
+        self._decisions = DecisionCache()
 
     # -- the gateway check ------------------------------------------------------------------
     async def __call__(self, ctx: RequestContext) -> None:
@@ -127,8 +129,7 @@ class Authorization:
         if tags_of is not None and (_uses_resource_tags(policies.identity)
                                     or (resource_policy is not None and resource_policy.uses_resource_tags)):
             context.update(tag_keys("aws:resourcetag", await tags_of(resource)))
-        return evaluate(Request(who, action, resource, context, owner), policies,
-                        resource_required=resource_required)
+        return self._decisions.decide(Request(who, action, resource, context, owner), policies, resource_required)
 
     async def authorize(self, principal: Principal, action: str, resource: str, *,
                         keys: Mapping[str, Any] | None = None) -> Decision:
