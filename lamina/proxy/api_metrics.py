@@ -17,6 +17,9 @@ from typing import Any
 from lamina.services.cloudwatch.datapoints import dimensions_key
 
 NAMESPACE = "AWS/ApiGateway"
+# (publisher, account, region, dimension set keys, figure names) -> the publisher's handle on those series:
+# a stage's requests publish the same series again and again (cloudwatch/value_series.py).
+_SERIES: dict[tuple[Any, ...], Any] = {}
 
 
 @dataclass(slots=True)
@@ -47,6 +50,12 @@ def publish(cloudwatch: Any, account: str, region: str, figures: RequestFigures,
         return
     names = ("4xx", "5xx") if http_api else ("4XXError", "5XXError")
     values = _values(names, figures, http_api)
-    cloudwatch.put_values(account, region, NAMESPACE, time.time(),
-                          [(name, dimensions, dimensions_key(dimensions), value, unit)
-                           for dimensions in dimension_sets for name, value, unit in values])
+    sets = [(dimensions, dimensions_key(dimensions)) for dimensions in dimension_sets]
+    key = (cloudwatch, account, region, tuple(k for _, k in sets), tuple(name for name, _, _ in values))
+    series = _SERIES.get(key)
+    if series is None:
+        if len(_SERIES) > 10_000:
+            _SERIES.clear()
+        series = _SERIES[key] = cloudwatch.value_series(account, region, NAMESPACE,
+                                                        [(name, unit, sets) for name, _, unit in values])
+    series.add(time.time(), tuple(value for _, value, _ in values))

@@ -447,6 +447,13 @@ def test_route_metrics(server: LaminaServer, echo_arn: str) -> None:
     stats = cloudwatch.get_metric_statistics(Namespace="AWS/ApiGateway", MetricName="Count", Dimensions=dimensions,
                                              StartTime=now - 600, EndTime=now + 60, Period=60, Statistics=["Sum"])
     assert sum(point["Sum"] for point in stats["Datapoints"]) == 1
+    # Every figure of the request, under the API's dimension set too.
+    for name, statistic, expected in (("Count", "Sum", 1), ("4xx", "Sum", 0), ("5xx", "Sum", 0),
+                                      ("Latency", "SampleCount", 1), ("IntegrationLatency", "SampleCount", 1)):
+        stats = cloudwatch.get_metric_statistics(
+            Namespace="AWS/ApiGateway", MetricName=name, Dimensions=dimensions[:1], StartTime=now - 600,
+            EndTime=now + 60, Period=60, Statistics=[statistic])
+        assert sum(point[statistic] for point in stats["Datapoints"]) == expected, name
 
 
 def test_large_headers_pass_through(server: LaminaServer, routed_api: dict) -> None:

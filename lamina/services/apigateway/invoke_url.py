@@ -147,15 +147,16 @@ class RestApiHost:
 
     def _observe(self, api: CompiledRestApi, stage: CompiledStage, proxy: ProxyRequest, response: HttpResponse,
                  outcome: Outcome | None, resource: str, latency: float) -> None:
-        values = {"requestId": proxy.request_id, "extendedRequestId": proxy.request_id, "apiId": api.api_id,
-                  "stage": stage.name, "httpMethod": proxy.method, "resourcePath": resource,
-                  "path": f"/{stage.name}{proxy.raw_path}", "protocol": "HTTP/1.1", "status": response.status,
-                  "responseLength": len(response.body), "requestTime": proxy.request_time,
-                  "requestTimeEpoch": proxy.time_epoch_ms, "identity.sourceIp": proxy.source_ip,
-                  "identity.userAgent": proxy.user_agent, "responseLatency": int(latency),
-                  "integrationLatency": int(outcome.latency_ms) if outcome else None}
-        write_access_log(self.platform.logs, api.account, api.region, stage.access_log,
-                         f"{api.api_id}_{stage.name}", proxy.time_epoch_ms, values)
+        if stage.access_log:  # the access log's fields are gathered only for a log that is written
+            values = {"requestId": proxy.request_id, "extendedRequestId": proxy.request_id, "apiId": api.api_id,
+                      "stage": stage.name, "httpMethod": proxy.method, "resourcePath": resource,
+                      "path": f"/{stage.name}{proxy.raw_path}", "protocol": "HTTP/1.1", "status": response.status,
+                      "responseLength": len(response.body), "requestTime": proxy.request_time,
+                      "requestTimeEpoch": proxy.time_epoch_ms, "identity.sourceIp": proxy.source_ip,
+                      "identity.userAgent": proxy.user_agent, "responseLatency": int(latency),
+                      "integrationLatency": int(outcome.latency_ms) if outcome else None}
+            write_access_log(self.platform.logs, api.account, api.region, stage.access_log,
+                             f"{api.api_id}_{stage.name}", proxy.time_epoch_ms, values)
         dimension_sets = [[{"Name": "ApiName", "Value": api.name}],
                           [{"Name": "ApiName", "Value": api.name}, {"Name": "Stage", "Value": stage.name}]]
         if stage.metrics_enabled and resource != "-":

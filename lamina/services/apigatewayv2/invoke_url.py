@@ -106,17 +106,18 @@ class HttpApiHost:
                  outcome: Outcome | None, started: float, domain: str, log: dict[str, Any]) -> None:
         latency = (time.perf_counter() - started) * 1000
         length = len(response.body)
-        values = {**log, "requestId": proxy.request_id, "extendedRequestId": proxy.request_id, "apiId": api.api_id,
-                  "stage": stage.name, "httpMethod": proxy.method, "path": proxy.raw_path, "protocol": "HTTP/1.1",
-                  "status": response.status, "responseLength": length, "requestTime": proxy.request_time,
-                  "requestTimeEpoch": proxy.time_epoch_ms, "identity.sourceIp": proxy.source_ip,
-                  "identity.userAgent": proxy.user_agent, "domainName": domain,
-                  "responseLatency": int(latency),
-                  "integrationLatency": int(outcome.latency_ms) if outcome else None,
-                  "integrationStatus": 200 if outcome and outcome.kind in ("ok", "function_error") else None,
-                  "integrationErrorMessage": outcome.message if outcome else None}
-        write_access_log(self.platform.logs, api.account, api.region, stage.access_log,
-                         f"{api.api_id}_{stage.name}", proxy.time_epoch_ms, values)
+        if stage.access_log:  # the access log's fields are gathered only for a log that is written
+            values = {**log, "requestId": proxy.request_id, "extendedRequestId": proxy.request_id, "apiId": api.api_id,
+                      "stage": stage.name, "httpMethod": proxy.method, "path": proxy.raw_path, "protocol": "HTTP/1.1",
+                      "status": response.status, "responseLength": length, "requestTime": proxy.request_time,
+                      "requestTimeEpoch": proxy.time_epoch_ms, "identity.sourceIp": proxy.source_ip,
+                      "identity.userAgent": proxy.user_agent, "domainName": domain,
+                      "responseLatency": int(latency),
+                      "integrationLatency": int(outcome.latency_ms) if outcome else None,
+                      "integrationStatus": 200 if outcome and outcome.kind in ("ok", "function_error") else None,
+                      "integrationErrorMessage": outcome.message if outcome else None}
+            write_access_log(self.platform.logs, api.account, api.region, stage.access_log,
+                             f"{api.api_id}_{stage.name}", proxy.time_epoch_ms, values)
         dimension_sets = [[{"Name": "ApiId", "Value": api.api_id}],
                           [{"Name": "ApiId", "Value": api.api_id}, {"Name": "Stage", "Value": stage.name}]]
         if log["routeKey"] != "-" and stage.detailed_metrics(log["routeKey"]):
