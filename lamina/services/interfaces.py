@@ -90,9 +90,10 @@ class AccessChecker(Protocol):
     iam:PassRole when CreateFunction names an execution role."""
 
     async def authorize(self, principal: Any, action: str, resource: str, *,
-                        keys: dict[str, Any] | None = None) -> Any:
+                        keys: dict[str, Any] | None = None, source_ip: str | None = None) -> Any:
         """A ``lamina.iam.evaluation.Decision`` (truthy when allowed); format a denial with
-        ``lamina.iam.messages.access_denied_message``."""
+        ``lamina.iam.messages.access_denied_message``. ``source_ip``: the caller's address (aws:SourceIp), for
+        requests that came over the network."""
 
 
 class RoleSessions(Protocol):

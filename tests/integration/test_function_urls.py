@@ -229,6 +229,23 @@ def test_aws_iam_urls_need_invoke_function_url_permission(server, lambda_client)
     assert _signed_get(server, url, nobody.access_key_id, nobody.secret_access_key) == 201
 
 
+def test_aws_iam_url_callers_policies_see_their_source_address(server, lambda_client) -> None:  # type: ignore[no-untyped-def]
+    # aws:SourceIp is a global condition key: an identity policy may allow a URL from some networks only
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip).
+    name = unique_name("urlip")
+    arn = create_python_function(server, name, ECHO)
+    url = lambda_client.create_function_url_config(FunctionName=name, AuthType="AWS_IAM")["FunctionUrl"]
+
+    def from_network(cidr: str):  # type: ignore[no-untyped-def]
+        where = {"IpAddress": {"aws:SourceIp": cidr}}
+        return make_user(server, policy(allow("lambda:InvokeFunctionUrl", arn, Condition=where),
+                                        allow("lambda:InvokeFunction", arn, Condition=where)))
+
+    loopback, elsewhere = from_network("127.0.0.0/8"), from_network("192.0.2.0/24")
+    assert _signed_get(server, url, loopback.access_key_id, loopback.secret_access_key) == 201
+    assert _signed_get(server, url, elsewhere.access_key_id, elsewhere.secret_access_key) == 403
+
+
 def test_public_urls_need_a_policy_granting_everyone_both_actions(server, lambda_client) -> None:  # type: ignore[no-untyped-def]
     # https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html: "your function's resource-based policy is
     # always in effect and must grant public access"; since October 2025 InvokeFunction too.

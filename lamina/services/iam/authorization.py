@@ -132,8 +132,9 @@ class Authorization:
         return self._decisions.decide(Request(who, action, resource, context, owner), policies, resource_required)
 
     async def authorize(self, principal: Principal, action: str, resource: str, *,
-                        keys: Mapping[str, Any] | None = None) -> Decision:
-        """For services: may ``principal`` do ``action`` on ``resource`` (e.g. iam:PassRole)?"""
+                        keys: Mapping[str, Any] | None = None, source_ip: str | None = None) -> Decision:
+        """For services: may ``principal`` do ``action`` on ``resource`` (e.g. iam:PassRole)? ``source_ip``: the
+        address a request came from, when a service decides on one (a function URL's caller)."""
         service = resource.split(":")[2] if resource.startswith("arn:") else None
         return await self.decide(principal, action, resource, service=service,
-                                 keys=context_of(keys or {}))
+                                 keys=context_of(keys or {}), source_ip=source_ip)

@@ -42,8 +42,8 @@ class IamProvider(
         self.authorization = authorization
 
     async def authorize(self, principal: Principal, action: str, resource: str, *,
-                        keys: Mapping[str, Any] | None = None) -> Decision:
-        return await self.authorization.authorize(principal, action, resource, keys=keys)
+                        keys: Mapping[str, Any] | None = None, source_ip: str | None = None) -> Decision:
+        return await self.authorization.authorize(principal, action, resource, keys=keys, source_ip=source_ip)
 
     async def role_by_arn(self, arn: str) -> Document | None:
         """The role an ARN names (with its path), or None."""

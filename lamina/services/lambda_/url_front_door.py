@@ -79,11 +79,11 @@ class FunctionUrlDoor:
         account = "anonymous"  # what requestContext.accountId says for AuthType NONE
         if route.auth_type == "AWS_IAM":
             principal = await self._caller(request, route)
-            if principal is None or not await self._may_invoke(principal, route):
+            if principal is None or not await self._may_invoke(principal, route, request.client_ip):
                 return _message(403, "Forbidden", proxy.request_id)
             account = principal.account_id
             authorizer = {"iam": _iam_context(principal)}
-        elif not await self._may_invoke(None, route):
+        elif not await self._may_invoke(None, route, request.client_ip):
             return _message(403, "Forbidden", proxy.request_id)
         if request.oversize or len(request.body) > MAX_SYNC_PAYLOAD:
             return _message(413, "Request Entity Too Large", proxy.request_id)
@@ -132,7 +132,7 @@ class FunctionUrlDoor:
         except SignatureProblem:
             return None
 
-    async def _may_invoke(self, caller: Principal | None, route: UrlRoute) -> bool:
+    async def _may_invoke(self, caller: Principal | None, route: UrlRoute, source_ip: str | None) -> bool:
         """Whether the caller (None: anyone, for AuthType NONE) may invoke through the URL.
 
         Lambda asks for ``lambda:InvokeFunctionUrl`` (with ``lambda:FunctionUrlAuthType``) and, for URLs
@@ -151,9 +151,9 @@ class FunctionUrlDoor:
         if route.qualifier:
             arn = f"{arn}:{route.qualifier}"
         auth_type = {"lambda:FunctionUrlAuthType": route.auth_type}
-        if not await iam.authorize(who, "lambda:InvokeFunctionUrl", arn, keys=auth_type):
+        if not await iam.authorize(who, "lambda:InvokeFunctionUrl", arn, keys=auth_type, source_ip=source_ip):
             return False
-        return bool(await iam.authorize(who, "lambda:InvokeFunction", arn,
+        return bool(await iam.authorize(who, "lambda:InvokeFunction", arn, source_ip=source_ip,
                                         keys={**auth_type, "lambda:InvokedViaFunctionUrl": "true"}))
 
 
