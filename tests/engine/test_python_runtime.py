@@ -110,6 +110,23 @@ def test_second_invoke_reuses_the_warm_environment(harness: Harness) -> None:
     assert second.init_duration_ms is None
 
 
+def test_each_invocation_sees_its_own_trace_id(harness: Harness) -> None:
+    """_X_AMZN_TRACE_ID is the invocation's (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html),
+    empty when it has none, and set again after the function changed it."""
+    spec = harness.function({"app.py": """
+        import os
+        def handler(event, context):
+            seen = os.environ.get("_X_AMZN_TRACE_ID")
+            os.environ["_X_AMZN_TRACE_ID"] = "changed by the function"
+            return seen
+    """})
+    first = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    assert json.loads(harness.invoke(spec, {}, trace_id=first).payload) == first
+    assert json.loads(harness.invoke(spec, {}, trace_id=first).payload) == first
+    assert json.loads(harness.invoke(spec, {}).payload) == ""
+    assert json.loads(harness.invoke(spec, {}).payload) == ""
+
+
 def test_init_code_runs_once_per_environment(harness: Harness) -> None:
     spec = harness.function({"app.py": """
         COUNT = {"init": 0}

@@ -52,7 +52,7 @@ class Channel:
         return header, body
 
     def send(self, header, body=b""):
-        encoded = json.dumps(header, separators=(",", ":")).encode()
+        encoded = _HEADER_ENCODER.encode(header).encode()
         self.sock.sendall(FRAME.pack(len(encoded), len(body)) + encoded + body)
 
 
@@ -239,13 +239,19 @@ def load_handler(handler_name):
     return handler
 
 
-def to_json(value):
-    def encode_decimal(o):
-        if isinstance(o, decimal.Decimal):
-            return int(o) if o == o.to_integral_value() else float(o)
-        raise TypeError("Object of type {} is not JSON serializable".format(type(o).__name__))
+def _encode_decimal(o):
+    if isinstance(o, decimal.Decimal):
+        return int(o) if o == o.to_integral_value() else float(o)
+    raise TypeError("Object of type {} is not JSON serializable".format(type(o).__name__))
 
-    return json.dumps(value, default=encode_decimal).encode()
+
+# Made once: json.dumps with any option builds an encoder per call.
+_RESULT_ENCODER = json.JSONEncoder(default=_encode_decimal)
+_HEADER_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
+def to_json(value):
+    return _RESULT_ENCODER.encode(value).encode()
 
 
 def max_memory_kb():
@@ -264,7 +270,9 @@ def flush_output():
 def invoke(handler, header, body):
     request_id = header["request_id"]
     RequestIdFilter.request_id = request_id
-    os.environ["_X_AMZN_TRACE_ID"] = header.get("trace_id") or ""
+    trace_id = header.get("trace_id") or ""
+    if os.environ.get("_X_AMZN_TRACE_ID") != trace_id:  # setting the environment is a putenv() each time
+        os.environ["_X_AMZN_TRACE_ID"] = trace_id
     for name, value in (header.get("credentials") or {}).items():
         os.environ[name] = value
     try:
