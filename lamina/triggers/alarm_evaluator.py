@@ -2,7 +2,10 @@
 
 CloudWatch evaluates alarms every minute (every period for high-resolution alarms); evaluating
 again when data comes in makes a breach visible at once instead of up to a minute later, and
-the schedule still catches periods that went by without data (TreatMissingData).
+the schedule still catches periods that went by without data (TreatMissingData). Data is evaluated
+in the period it was written for: a point of a period that has just ended (committed a moment after
+the period's end, or sent with an earlier timestamp) is evaluated as at that period's end, not in the
+new period, where it would not be seen until the schedule came round.
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ log = logging.getLogger("lamina.cloudwatch")
 MetricId = tuple[str, str, str, str]
 
 
+def _as_of(written: float, period: int, now: float) -> float:
+    """When to evaluate data written for time ``written``: at the end of its period if that is the period
+    just before the current one, else now (a backfill of older periods is not a breach now)."""
+    ends = (written // period + 1) * period
+    return ends - 0.001 if now - period < ends <= now else now
+
+
 class AlarmEvaluator:
     def __init__(self, alarms: AlarmBook, metrics: MetricStore, transitions: AlarmTransitions,
                  interval: float = 60.0) -> None:
@@ -29,7 +39,7 @@ class AlarmEvaluator:
         self.metrics = metrics
         self.transitions = transitions
         self.interval = interval
-        self._touched: set[MetricId] = set()
+        self._touched: dict[MetricId, float] = {}  # metric -> the newest time data was written at
         self._everything = True
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -44,8 +54,9 @@ class AlarmEvaluator:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    def metrics_written(self, touched: set[MetricId]) -> None:
-        self._touched |= touched
+    def metrics_written(self, touched: dict[MetricId, float]) -> None:
+        for metric, at in touched.items():
+            self._touched[metric] = max(self._touched.get(metric, 0.0), at)
         self._wake.set()
 
     def evaluate_all_soon(self) -> None:
@@ -62,7 +73,7 @@ class AlarmEvaluator:
                 pass
             self._wake.clear()
             everything = self._everything or time.monotonic() >= next_full
-            touched, self._touched, self._everything = self._touched, set(), False
+            touched, self._touched, self._everything = self._touched, {}, False
             if everything:
                 next_full = time.monotonic() + self.interval
             try:
@@ -70,14 +81,18 @@ class AlarmEvaluator:
             except Exception:
                 log.exception("alarm evaluation failed; it runs again at the next round")
 
-    async def evaluate(self, touched: set[MetricId] | None = None) -> None:
-        """Evaluate every alarm (``touched`` None) or those reading one of the touched metrics."""
+    async def evaluate(self, touched: dict[MetricId, float] | None = None) -> None:
+        """Evaluate every alarm (``touched`` None), or those reading one of the touched metrics (metric -> the
+        newest time data was written at) as at the end of the period that data belongs to, or now."""
         async with self._lock:
             now = time.time()
             for alarm in await self.alarms.all():
-                if touched is not None and not (metric_queries.watched_metrics(alarm) & touched):
+                if touched is None:
+                    await self.evaluate_one(alarm, now)
                     continue
-                await self.evaluate_one(alarm, now)
+                written = [touched[m] for m in metric_queries.watched_metrics(alarm) if m in touched]
+                if written:
+                    await self.evaluate_one(alarm, _as_of(max(written), alarm_period(alarm), now))
 
     async def evaluate_one(self, alarm: dict[str, Any], now: float) -> None:
         period = alarm_period(alarm)

@@ -135,7 +135,8 @@ class MetricStore:
         # Series that hold values of their own until a commit (ValueSeries): each hands them over first.
         self._holders: set[Callable[[], None]] = set()
         self._flush_handle: asyncio.TimerHandle | None = None
-        self.listeners: list[Callable[[set[tuple[str, str, str, str]]], None]] = []  # (acct, region, ns, name)
+        # Told after each commit: (account, region, namespace, name) -> the newest time a point was written at.
+        self.listeners: list[Callable[[dict[tuple[str, str, str, str], float]], None]] = []
 
     # -- writing --------------------------------------------------------------------------------
     def add(self, account: str, region: str, namespace: str, datum: dict[str, Any], now: float | None = None) -> None:
@@ -235,7 +236,9 @@ class MetricStore:
                 merge_summary(self.db, series, ts, MINUTE, unit, agg)
             self.db.executemany("UPDATE metric_series SET last_ts = ? WHERE id = ? AND last_ts < ?",
                                 [(ts, self._series[key], ts) for key, ts in latest.items()])
-        touched = {key[:4] for key in latest}
+        touched: dict[tuple[str, str, str, str], float] = {}
+        for key, ts in latest.items():
+            touched[key[:4]] = max(touched.get(key[:4], 0.0), float(ts))
         for listener in self.listeners:
             listener(touched)
 
