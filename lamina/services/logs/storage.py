@@ -131,11 +131,16 @@ class LogStorage:
         stored: dict[int, int] = {}
         for ident, events in pending.items():
             group_id, stream_id = self.ids(ident, now)
-            rows += [(group_id, stream_id, ts, now, message) for ts, message in events]
-            first = min(ts for ts, _ in events)
-            last = max(ts for ts, _ in events)
+            first = last = events[0][0]
+            size = EVENT_OVERHEAD * len(events)
+            for ts, message in events:  # one pass: a stream's events of one commit are few
+                rows.append((group_id, stream_id, ts, now, message))
+                if ts < first:
+                    first = ts
+                elif ts > last:
+                    last = ts
+                size += len(message) if message.isascii() else len(message.encode())
             streams.append((first, first, last, last, now, stream_id))
-            size = sum(len(m.encode()) for _, m in events) + EVENT_OVERHEAD * len(events)
             stored[group_id] = stored.get(group_id, 0) + size
         self.store.executemany(
             "INSERT INTO logs_events (grp, stream, ts, ingested, message) VALUES (?, ?, ?, ?, ?)", rows)
