@@ -12,6 +12,10 @@ from enum import Enum
 
 
 class State(Enum):
+    # Members are singletons compared by identity: hash them so too (Enum's own hash is a Python call, and
+    # every invocation looks two transitions up).
+    __hash__ = object.__hash__
+
     STARTING = "starting"  # process launched, runtime and function init running
     READY = "ready"  # initialized and idle: warm
     INVOKING = "invoking"  # running one invocation
@@ -20,6 +24,8 @@ class State(Enum):
 
 
 class Event(Enum):
+    __hash__ = object.__hash__
+
     INIT_DONE = "init_done"  # the runtime asked for its first invocation
     INIT_FAILED = "init_failed"  # the runtime reported an init error
     INVOKE = "invoke"  # an invocation was handed to the environment
