@@ -45,6 +45,8 @@ class PolicyProblem(ValueError):
 
 
 class PolicyKind(enum.Enum):
+    __hash__ = object.__hash__  # members compare by identity; Enum's own hash is a Python call (compile_policy's cache key)
+
     IDENTITY = "identity"  # user, group, role, managed and session policies
     TRUST = "trust"  # a role's AssumeRolePolicyDocument
     RESOURCE = "resource"  # function, queue, topic, bus policies
