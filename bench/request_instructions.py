@@ -6,8 +6,8 @@ Wall-clock and even CPU-time figures swing by a third on a shared VM; the number
 request executes does not. This re-runs itself under ``valgrind --tool=callgrind`` (Debian package
 ``valgrind``) with instrumentation off, builds a node in process (as ``bench/invoke_inprocess.py`` does),
 warms each path up, then counts only the requests of one round: a signed Invoke of a no-op function, a
-signed asynchronous Invoke (delivery stopped), and a function URL request. The functions' own processes
-are not counted; uvicorn's HTTP handling is not on these paths.
+signed asynchronous Invoke (delivery stopped), a function URL request and an HTTP API ``$default`` route
+(quick create). The functions' own processes are not counted; uvicorn's HTTP handling is not on these paths.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-PATHS = ("invoke", "async", "url")
+PATHS = ("invoke", "async", "url", "api")
 MARK = "LAMINA_BENCH_UNDER_CALLGRIND"
 
 
@@ -49,8 +49,10 @@ async def _count(requests: int) -> None:
         signed = [(k.lower().encode(), (v if isinstance(v, str) else v.decode()).encode())
                   for k, v in request.prepare().headers.items()]
         event = dict(invoke, headers=[(b"host", host.encode()), *signed, (b"user-agent", b"bench")])
+        api = await _http_api(node, ip)
         await node.registry.endpoints["lambda"].provider.async_invoker.stop()  # the accept path alone
-        scopes = {"invoke": (invoke, b"{}", 200), "async": (event, b"{}", 202), "url": (url, b"", 200)}
+        scopes = {"invoke": (invoke, b"{}", 200), "async": (event, b"{}", 202), "url": (url, b"", 200),
+                  "api": (api, b"", 200)}
         for label in PATHS:
             scope, body, status = scopes[label]
             statuses: list[int] = []
@@ -81,6 +83,26 @@ async def _count(requests: int) -> None:
             await node.stop()
         finally:
             shutil.rmtree(data, ignore_errors=True)
+
+
+async def _http_api(node, ip) -> dict:  # type: ignore[no-untyped-def]
+    """The scope of a GET on an HTTP API made by quick create for the small-JSON function, which API Gateway
+    may invoke."""
+    from lamina.iam.principal import root_principal
+    from lamina.services.context import CallContext
+
+    def ctx(service: str, operation: str) -> CallContext:
+        return CallContext(service, operation, "us-east-1", ip.ACCOUNT, "bench", root_principal(ip.ACCOUNT, "root"), "")
+
+    await node.registry.endpoints["lambda"].provider.add_permission(ctx("lambda", "AddPermission"), {
+        "FunctionName": "small-json", "StatementId": "apigateway", "Principal": "apigateway.amazonaws.com",
+        "Action": "lambda:InvokeFunction"})
+    api = await node.registry.endpoints["apigatewayv2"].provider.create_api(ctx("apigatewayv2", "CreateApi"), {
+        "Name": "bench", "ProtocolType": "HTTP", "Target": f"arn:aws:lambda:us-east-1:{ip.ACCOUNT}:function:small-json"})
+    host = f"{api['ApiId']}.execute-api.us-east-1.localhost"
+    return {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "query_string": b"",
+            "headers": [(b"host", host.encode()), (b"user-agent", b"bench"), (b"accept", b"*/*")],
+            "client": ("127.0.0.1", 5000), "scheme": "http"}
 
 
 def main() -> None:
