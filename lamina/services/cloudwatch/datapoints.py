@@ -112,8 +112,9 @@ class Aggregate:
         dist = self.dist
         if value in dist or len(dist) < distribution.MAX_KEYS:
             dist[value] = dist.get(value, 0.0) + 1.0
-        else:
-            self.dist = distribution.add(dist, [(value, 1.0)])
+        else:  # a full distribution keeps new values in their buckets (distribution.add, one value at a time)
+            key = distribution.bucket(value)
+            dist[key] = dist.get(key, 0.0) + 1.0
 
     @property
     def unit(self) -> str:

@@ -17,7 +17,8 @@ MAX_KEYS = 200
 _GROWTH = math.log(1.01)
 
 
-def _bucket(value: float) -> float:
+def bucket(value: float) -> float:
+    """The value that stands for ``value``'s bucket (about 1 % wide, on a log scale)."""
     if value == 0:
         return 0.0
     sign = 1.0 if value > 0 else -1.0
@@ -30,12 +31,12 @@ def add(target: Distribution, values: Iterable[tuple[float, float]]) -> Distribu
     # theirs (bucketing a bucket's value gives the same bucket), so it is squeezed only once.
     bucketed = len(target) >= MAX_KEYS
     for value, count in values:
-        key = _bucket(value) if bucketed else value
+        key = bucket(value) if bucketed else value
         target[key] = target.get(key, 0.0) + count
     if not bucketed and len(target) > MAX_KEYS:
         squeezed: Distribution = {}
         for value, count in target.items():
-            key = _bucket(value)
+            key = bucket(value)
             squeezed[key] = squeezed.get(key, 0.0) + count
         return squeezed
     return target
