@@ -59,11 +59,6 @@ class MetricPublisher(Protocol):
         """``data`` as PutMetricData's MetricData members (MetricName, Dimensions, Value/Values/StatisticValues,
         Unit, Timestamp, StorageResolution)."""
 
-    def put_values(self, account: str, region: str, namespace: str, when: float,
-                   values: list[tuple[str, list[dict[str, str]], str, float, str]]) -> None:
-        """Single standard-resolution values measured at ``when``: (metric name, dimensions, their canonical
-        key from ``lamina.services.cloudwatch.datapoints.dimensions_key``, value, unit)."""
-
     def value_series(self, account: str, region: str, namespace: str,
                      groups: list[tuple[str, str, list[tuple[list[dict[str, str]], str]]]]) -> Any:
         """A handle whose ``add(when, values)`` publishes one value per group (metric name, unit, dimension sets

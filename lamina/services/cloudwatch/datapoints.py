@@ -165,20 +165,6 @@ class MetricStore:
         aggregate.add(total, sum(v * c for v, c in pairs), min(v for v, _ in pairs), max(v for v, _ in pairs),
                       dict(distribution.add({}, pairs)), unit)
 
-    def add_values(self, account: str, region: str, namespace: str, when: float,
-                   values: Iterable[tuple[str, str, float, str]]) -> None:
-        """Buffer single values measured at one time at standard resolution, their dimensions already in
-        canonical form (``dimensions_key``): (metric name, dimensions key, value, unit). The engine's
-        per-invocation figures come this way: a dozen values per invocation, so no datum dicts."""
-        ts = int(when // MINUTE * MINUTE)
-        pending = self._pending
-        for name, dimensions, value, unit in values:
-            pending_key = ((account, region, namespace, name, dimensions), ts, MINUTE, unit)
-            aggregate = pending.get(pending_key)
-            if aggregate is None:
-                aggregate = pending[pending_key] = Aggregate()
-            aggregate.add_value(value)
-
     def pending_aggregates(self, series: list[tuple[SeriesKey, str]], ts: int) -> list[Aggregate]:
         """The pending standard-resolution aggregates of (series, unit) for the minute ``ts``, created when new."""
         pending = self._pending

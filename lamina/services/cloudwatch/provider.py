@@ -97,17 +97,6 @@ class CloudWatchProvider(Provider):
         self.metrics.schedule_flush()
         return None
 
-    def put_values(self, account: str, region: str, namespace: str, when: float,
-                   values: list[tuple[str, list[dict[str, str]], str, float, str]]) -> None:
-        """The MetricPublisher fast path for single standard-resolution values measured at one time:
-        (metric name, dimensions, their ``dimensions_key``, value, unit)."""
-        self.metrics.add_values(account, region, namespace, when,
-                                [(name, key, value, unit) for name, _, key, value, unit in values])
-        for name, dimensions, _, value, _ in values:
-            if len(dimensions) == 1:  # /metrics shows the per-function figures only
-                self.prometheus.observe_value(namespace, name, dimensions, value)
-        self.metrics.schedule_flush()
-
     def value_series(self, account: str, region: str, namespace: str, groups: list[Group]) -> ValueSeries:
         """The MetricPublisher handle for series published together again and again (one value per group:
         metric name, unit, dimension sets with their ``dimensions_key``)."""

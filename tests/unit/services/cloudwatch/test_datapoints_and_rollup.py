@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lamina.services.cloudwatch import distribution, statistics
-from lamina.services.cloudwatch.datapoints import MetricStore, dimensions_key
+from lamina.services.cloudwatch.datapoints import MetricStore
 from lamina.services.cloudwatch.rollup import roll_up
 from lamina.store.sqlite import SqliteStore
 
@@ -44,19 +44,6 @@ def test_standard_resolution_points_land_on_the_minute(metrics: MetricStore) -> 
     metrics.add("a", "r", "NS", {"MetricName": "M", "Value": 1.0, "Timestamp": 1_000_059})
     metrics.flush()
     assert list(metrics.buckets(_series(metrics), 0, 2_000_000, 1, None, False)) == [1_000_020]
-
-
-def test_values_added_in_bulk_aggregate_like_data_points(metrics: MetricStore) -> None:
-    # The engine's fast path (add_values) and PutMetricData's (add) land in the same minute bucket.
-    dimensions = [{"Name": "FunctionName", "Value": "f"}]
-    metrics.add("a", "r", "NS", {"MetricName": "M", "Dimensions": dimensions, "Value": 3.0, "Timestamp": 1_000_030})
-    metrics.add_values("a", "r", "NS", 1_000_059.5, [("M", dimensions_key(dimensions), 5.0, "None"),
-                                                     ("M", dimensions_key(dimensions), 1.0, "None")])
-    metrics.flush()
-    series = metrics.series_id("a", "r", "NS", "M", dimensions)
-    assert series is not None
-    [(ts, aggregate)] = metrics.buckets(series, 0, 2_000_000, 60, None, False).items()
-    assert (ts, aggregate.count, aggregate.total, aggregate.low, aggregate.high) == (1_000_020, 3.0, 9.0, 1.0, 5.0)
 
 
 def test_rollup_bounds_a_month_of_one_second_data(metrics: MetricStore) -> None:
