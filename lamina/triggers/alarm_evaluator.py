@@ -20,6 +20,7 @@ from lamina.services.cloudwatch.alarm_actions import AlarmTransitions
 from lamina.services.cloudwatch.alarm_evaluation import alarm_period, evaluate, window
 from lamina.services.cloudwatch.alarms import AlarmBook
 from lamina.services.cloudwatch.datapoints import MetricStore
+from lamina.triggers.wakeable_loop import WakeableLoop
 
 log = logging.getLogger("lamina.cloudwatch")
 MetricId = tuple[str, str, str, str]
@@ -32,7 +33,7 @@ def _as_of(written: float, period: int, now: float) -> float:
     return ends - 0.001 if now - period < ends <= now else now
 
 
-class AlarmEvaluator:
+class AlarmEvaluator(WakeableLoop):
     def __init__(self, alarms: AlarmBook, metrics: MetricStore, transitions: AlarmTransitions,
                  interval: float = 60.0) -> None:
         self.alarms = alarms
@@ -41,18 +42,15 @@ class AlarmEvaluator:
         self.interval = interval
         self._touched: dict[MetricId, float] = {}  # metric -> the newest time data was written at
         self._everything = True
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        super().__init__()
         metrics.listeners.append(self.metrics_written)
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._start_loop()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._stop_loop()
 
     def metrics_written(self, touched: dict[MetricId, float]) -> None:
         for metric, at in touched.items():
@@ -63,7 +61,7 @@ class AlarmEvaluator:
         self._everything = True
         self._wake.set()
 
-    async def _run(self) -> None:
+    async def _loop(self) -> None:
         next_full = time.monotonic()
         while True:
             timeout = max(0.0, next_full - time.monotonic())
@@ -71,6 +69,8 @@ class AlarmEvaluator:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             except asyncio.TimeoutError:
                 pass
+            if self._stopping:
+                return
             self._wake.clear()
             everything = self._everything or time.monotonic() >= next_full
             touched, self._touched, self._everything = self._touched, {}, False

@@ -12,31 +12,29 @@ import time
 
 from lamina.services.logs.events import expire
 from lamina.store.base import Store
+from lamina.triggers.wakeable_loop import WakeableLoop
 
 log = logging.getLogger("lamina.logs")
 
 
-class RetentionSweeper:
+class RetentionSweeper(WakeableLoop):
     def __init__(self, store: Store, interval: float = 3600.0) -> None:
         self.store = store
         self.interval = interval
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self.swept = asyncio.Event()  # set after each sweep (tests wait on it)
+        super().__init__()
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._start_loop()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._stop_loop()
 
-    async def _run(self) -> None:
-        while True:
+    async def _loop(self) -> None:
+        while not self._stopping:
             try:
                 removed = expire(self.store, int(time.time() * 1000))
                 if removed:
