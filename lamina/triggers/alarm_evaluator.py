@@ -57,6 +57,11 @@ class AlarmEvaluator(WakeableLoop):
             self._touched[metric] = max(self._touched.get(metric, 0.0), at)
         self._wake.set()
 
+    async def evaluate_written(self) -> None:
+        """Evaluate now the alarms on what the metric store's commits told of since the last round."""
+        touched, self._touched = self._touched, {}
+        await self.evaluate(touched)
+
     def evaluate_all_soon(self) -> None:
         self._everything = True
         self._wake.set()

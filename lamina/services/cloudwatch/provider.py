@@ -118,13 +118,7 @@ class CloudWatchProvider(Provider):
             self.prometheus.observe(params["Namespace"], datum)
         self.metrics.flush()  # acknowledged data is in the store before the answer
         # Alarms on these metrics are evaluated before the answer too, so a caller reads its own writes.
-        now = time.time()
-        written: dict[tuple[str, str, str, str], float] = {}
-        for d in data:
-            metric = (ctx.account_id, ctx.region, params["Namespace"], d["MetricName"])
-            at = to_seconds(d["Timestamp"]) if d.get("Timestamp") is not None else now
-            written[metric] = max(written.get(metric, 0.0), at)
-        await self.evaluator.evaluate(written)
+        await self.evaluator.evaluate_written()
         return None
 
     async def list_metrics(self, ctx: CallContext, params: Params) -> Result:
