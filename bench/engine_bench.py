@@ -30,7 +30,7 @@ from lamina.engine import Engine, EngineSettings
 from lamina.engine.api import FunctionSpec, Invocation
 from lamina.engine.sandbox import PYTHON_PRELOAD, PYTHON_SDK_PRELOAD
 
-RUNTIME = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+RUNTIME = os.environ.get("LAMINA_BENCH_RUNTIME") or f"python{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 class NullSink:

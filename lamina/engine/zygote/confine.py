@@ -3,9 +3,9 @@
 Standalone (runs in the zygote under any CPython 3.10-3.13, through ctypes:
 os.unshare only exists from 3.12). The zygote builds the sandbox's root once
 (``build_root``); each environment then gets its own mount, PID, IPC and UTS
-namespaces with its code, layers, /tmp and /proc (``enter_environment`` and
-``finish_in_pid_namespace`` in the environment's PID 1, which the runtime joins
-with ``setns``), and drops to an unprivileged uid with no capabilities
+namespaces (made by the init factory, ``inits.py``) with its code, layers, /tmp
+and /proc (``enter_environment`` and ``finish_in_pid_namespace``, in the runtime
+once it joined its init's namespaces with ``setns``), and drops to an unprivileged uid with no capabilities
 (``empty_bounding_set`` once in the zygote, ``drop_privileges`` per process).
 """
 
@@ -43,9 +43,8 @@ PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 
 # The few raw system calls Python has no function for, by architecture.
-SYSCALLS = {"x86_64": {"clone": 56, "pivot_root": 155, "capset": 126},
-            "aarch64": {"clone": 220, "pivot_root": 41, "capset": 91}}[os.uname().machine]
-SIGCHLD = 17
+SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126},
+            "aarch64": {"pivot_root": 41, "capset": 91}}[os.uname().machine]
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 HOST = "/.host"  # the host's root, visible to the zygote and to environment set-up only
@@ -152,23 +151,6 @@ def build_root(root, runtime_dirs, hidden_dirs):
     mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def clone_into_namespaces(network):
-    """fork(), but the child starts in new mount, PID, IPC and UTS namespaces, as their PID 1.
-
-    One step where fork + unshare + fork would take three. Like fork() without glibc's bookkeeping,
-    which the child does not need: the caller (the init factory) has a single thread, and the child
-    only sets the environment up and waits.
-    """
-    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD
-    if network:
-        flags |= CLONE_NEWNET
-    pid = libc.syscall(SYSCALLS["clone"], ctypes.c_ulong(flags), 0, 0, 0, 0)
-    if pid < 0:
-        error = ctypes.get_errno()
-        raise OSError(error, "clone: " + os.strerror(error))
-    return pid
-
-
 ENVIRONMENT_NAMESPACES = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
 
 
@@ -178,7 +160,7 @@ def setns(fd, flags):
 
 
 def enter_environment(spec):
-    """In the environment's PID 1, in its new namespaces: its code, layers, /tmp and hostname."""
+    """In the environment's namespaces, still privileged: its code, layers, /tmp and hostname."""
     bind(HOST + spec["task_dir"], "/var/task")
     if spec.get("opt_dir"):
         bind(HOST + spec["opt_dir"], "/opt")
@@ -190,7 +172,7 @@ def enter_environment(spec):
 
 
 def finish_in_pid_namespace():
-    """In the environment's PID 1: its own /proc, and the host's file system out of reach for good."""
+    """In the environment's PID namespace: its own /proc, and the host's file system out of reach for good."""
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     umount(HOST)
 

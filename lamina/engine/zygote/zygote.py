@@ -58,26 +58,17 @@ class Environment:
 class Preforked:
     """A runtime forked ahead of need into a spare init's PID namespace, waiting on ``socket`` for its
     request: a cold start then neither waits for the fork nor for the child's first steps after it."""
-    __slots__ = ("init", "pid", "socket", "ready_w")
+    __slots__ = ("init", "pid", "socket")
 
-    def __init__(self, init, pid, control, ready_w):
+    def __init__(self, init, pid, control):
         self.init = init
         self.pid = pid
         self.socket = control
-        self.ready_w = ready_w
 
     def discard(self):
         """Kill the pair (its runtime dies with its init's PID namespace and is reaped as unknown)."""
-        for close in (self.socket.close, lambda: os.close(self.ready_w), self.init.socket.close):
-            try:
-                close()
-            except OSError:
-                pass
-        try:
-            signal.pidfd_send_signal(self.init.pidfd, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.close(self.init.pidfd)
+        self.socket.close()
+        self.init.discard()
 
 
 class Zygote:
@@ -113,7 +104,9 @@ class Zygote:
         # (started now, before the imports below, so that it stays small). Each runtime is forked into
         # its init's namespace, then the zygote steps back into this one: allowed in a user namespace
         # too, as the zygote owns it. Joining through a pidfd needs Linux 5.8: proven here, not later.
-        confine.unshare(confine.CLONE_NEWPID)
+        # IPC and UTS namespaces of its own too: the factory returns to them after making each init, which
+        # in a user namespace it may only do to namespaces that user namespace owns.
+        confine.unshare(confine.CLONE_NEWPID | confine.CLONE_NEWIPC | confine.CLONE_NEWUTS)
         self.inits = inits.InitFactory()
         self.home_pid_namespace = os.pidfd_open(self.inits.pid)
         confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
@@ -167,32 +160,23 @@ class Zygote:
                     self.ended(fd)
 
     def spawn(self, request, fds):
-        while self.preforked and not request.get("network_namespace"):
+        while self.preforked:
             if self.start_preforked(self.preforked.popleft(), request, fds):
                 return
-        ready_r, ready_w = os.pipe()
-        init_pid, pidfd = None, -1
+        init = None
         try:
-            try:
-                init = self.inits.take(request.get("network_namespace", False))
-                init_pid, pidfd = init.pid, init.pidfd
-                init.start(request, ready_w, fds[0])
-            finally:
-                os.close(ready_w)
-            pid = self.fork_into(pidfd)
+            init = self.inits.take()
+            pid = self.fork_into(init.pidfd)
         except OSError as error:
-            if pidfd >= 0:
-                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-                os.close(pidfd)
-            os.close(ready_r)
+            if init is not None:
+                init.discard()
             for fd in fds:
                 os.close(fd)
             send(self.control, {"failed": request["id"], "error": str(error)})
             return
         if pid == 0:
-            self.run_runtime(request, fds, ready_r, pidfd)
-        os.close(ready_r)
-        self.started(request, fds, Environment(init_pid, pidfd, pid))
+            self.run_runtime(request, fds, init.pidfd)
+        self.started(request, fds, Environment(init.pid, init.pidfd, pid))
 
     def fork_into(self, init_pidfd):
         """os.fork(), the child born in the PID namespace of the init behind ``init_pidfd``."""
@@ -219,13 +203,11 @@ class Zygote:
         """Hand a spawn to a waiting runtime; False (and the pair discarded) if it died while it waited."""
         init = preforked.init
         try:
-            init.start(request, preforked.ready_w, fds[0])
             send(preforked.socket, request, fds)
         except OSError:
             preforked.discard()
             return False
         preforked.socket.close()
-        os.close(preforked.ready_w)
         self.started(request, fds, Environment(init.pid, init.pidfd, preforked.pid))
         return True
 
@@ -234,22 +216,19 @@ class Zygote:
         while len(self.preforked) < PREFORKED and self.inits.spares:
             init = self.inits.spares.popleft()
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            ready_r, ready_w = os.pipe()
             try:
                 pid = self.fork_into(init.pidfd)
             except OSError:
                 ours.close()
-                os.close(ready_w)
-                Preforked(init, -1, theirs, ready_r).discard()
+                Preforked(init, -1, theirs).discard()
                 return
             if pid == 0:
-                self.await_request(theirs, ready_r, init.pidfd)
+                self.await_request(theirs, init.pidfd)
             theirs.close()
-            os.close(ready_r)
-            self.preforked.append(Preforked(init, pid, ours, ready_w))
+            self.preforked.append(Preforked(init, pid, ours))
 
     # in a preforked runtime, until its request comes
-    def await_request(self, control, ready_r, init_pidfd):
+    def await_request(self, control, init_pidfd):
         try:
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -258,7 +237,7 @@ class Zygote:
             null = os.open("/dev/null", os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
-            close_all_but([0, 1, 2, control.fileno(), ready_r, init_pidfd])
+            close_all_but([0, 1, 2, control.fileno(), init_pidfd])
             if self.bootstrap is not None:
                 self.bootstrap.prepare("/opt")
             request, fds = receive(control)
@@ -267,7 +246,7 @@ class Zygote:
             control.close()
         except BaseException:
             os._exit(127)
-        self.run_runtime(request, fds, ready_r, init_pidfd)
+        self.run_runtime(request, fds, init_pidfd)
 
     def collect_spares(self):
         try:
@@ -320,17 +299,28 @@ class Zygote:
         send(self.control, {"exited": environment.init_pid, "code": code})
 
     # in the environment's runtime process (a child of the zygote, in the init's PID namespace)
-    def run_runtime(self, request, fds, ready_r, init_pidfd):
+    @staticmethod
+    def enter_environment(request, init_pidfd, output_fd):
+        """Join the init's namespaces and set the environment's file system up (still privileged there)."""
+        try:
+            confine.setns(init_pidfd, confine.ENVIRONMENT_NAMESPACES)
+            confine.enter_environment(request)
+            confine.finish_in_pid_namespace()
+            if request.get("network_namespace"):
+                confine.unshare(confine.CLONE_NEWNET)
+                confine.loopback_up()
+        except BaseException:
+            try:
+                os.write(output_fd, ("lamina: environment set-up failed: " + traceback.format_exc()).encode())
+            finally:
+                os._exit(126)
+
+    def run_runtime(self, request, fds, init_pidfd):
         output_fd = fds[0]
         try:
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            namespaces = confine.ENVIRONMENT_NAMESPACES
-            if request.get("network_namespace"):
-                namespaces |= confine.CLONE_NEWNET
-            confine.setns(init_pidfd, namespaces)
-            if os.read(ready_r, 1) != b"1":
-                os._exit(126)  # the init could not set the environment up, and said why in its log
+            self.enter_environment(request, init_pidfd, output_fd)
             os.setsid()
             rest = fds[1:]
             channel_fd = rest.pop(0) if request["channel"] else -1
