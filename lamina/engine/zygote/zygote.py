@@ -43,6 +43,8 @@ CHANNEL_FD = 3
 OWN_MODULES = ("confine", "inits", "sdk_watch", "seccomp", "wire")
 PREFORKED = 2  # runtimes forked ahead of need, each into a spare init (see Preforked)
 PREFORK_AFTER_IDLE_S = 0.005
+# Spawn requests waiting together are forked together, then answered together (see spawn_waiting).
+MAX_BATCH = 16
 
 
 class Environment:
@@ -148,10 +150,8 @@ class Zygote:
                 self.prefork()
             for fd, _ in events:
                 if fd == self.control.fileno():
-                    request, fds = receive(self.control)
-                    if request is None:
+                    if not self.spawn_waiting():
                         return
-                    self.spawn(request, fds)
                 elif fd == self.wake_r:
                     self.reap()
                 elif fd == self.inits.socket.fileno():
@@ -159,24 +159,46 @@ class Zygote:
                 else:
                     self.ended(fd)
 
-    def spawn(self, request, fds):
-        while self.preforked:
-            if self.start_preforked(self.preforked.popleft(), request, fds):
-                return
-        init = None
-        try:
-            init = self.inits.take()
-            pid = self.fork_into(init.pidfd)
-        except OSError as error:
-            if init is not None:
-                init.discard()
-            for fd in fds:
-                os.close(fd)
-            send(self.control, {"failed": request["id"], "error": str(error)})
-            return
-        if pid == 0:
-            self.run_runtime(request, fds, init.pidfd)
-        self.started(request, fds, Environment(init.pid, init.pidfd, pid))
+    def spawn_waiting(self):
+        """Start the environments asked for (False once the engine is gone).
+
+        Every page this process writes after a fork is copied, once per fork since it last wrote it, as
+        long as the child lives. So the requests waiting are read first, forked in a row, and answered
+        after: the pages that reading and answering write are copied once per batch rather than once per
+        environment (a burst of 200: 222 page faults per environment in the zygote before this).
+        """
+        batch = []
+        while len(batch) < MAX_BATCH:
+            try:
+                request, fds = receive(self.control, socket.MSG_DONTWAIT if batch else 0)
+            except BlockingIOError:
+                break
+            if request is None:
+                return False
+            batch.append((request, fds))
+        forked = []
+        for request, fds in batch:
+            if self.preforked and self.start_preforked(request, fds):
+                continue
+            self.inits.reserve(len(batch) - len(forked))
+            init = None
+            try:
+                init = self.inits.take()
+                pid = self.fork_into(init.pidfd)
+            except OSError as error:
+                if init is not None:
+                    init.discard()
+                for fd in fds:
+                    os.close(fd)
+                send(self.control, {"failed": request["id"], "error": str(error)})
+                continue
+            if pid == 0:
+                self.run_runtime(request, fds, init.pidfd)
+            forked.append((request, fds, Environment(init.pid, init.pidfd, pid)))
+        for request, fds, environment in forked:
+            self.started(request, fds, environment)
+        self.inits.request_spares()
+        return True
 
     def fork_into(self, init_pidfd):
         """os.fork(), the child born in the PID namespace of the init behind ``init_pidfd``."""
@@ -197,19 +219,21 @@ class Zygote:
         self.by_runtime[environment.runtime_pid] = environment
         self.poller.register(environment.pidfd, select.EPOLLIN)
         send(self.control, {"spawned": request["id"], "pid": environment.init_pid}, [environment.pidfd])
-        self.inits.request_spares()
 
-    def start_preforked(self, preforked, request, fds):
-        """Hand a spawn to a waiting runtime; False (and the pair discarded) if it died while it waited."""
-        init = preforked.init
-        try:
-            send(preforked.socket, request, fds)
-        except OSError:
-            preforked.discard()
-            return False
-        preforked.socket.close()
-        self.started(request, fds, Environment(init.pid, init.pidfd, preforked.pid))
-        return True
+    def start_preforked(self, request, fds):
+        """Hand a spawn to a waiting runtime; False if none is left alive (those that died are discarded)."""
+        while self.preforked:
+            preforked = self.preforked.popleft()
+            try:
+                send(preforked.socket, request, fds)
+            except OSError:
+                preforked.discard()
+                continue
+            preforked.socket.close()
+            init = preforked.init
+            self.started(request, fds, Environment(init.pid, init.pidfd, preforked.pid))
+            return True
+        return False
 
     def prefork(self):
         """Fork runtimes into spare inits until PREFORKED wait (called when the zygote is idle)."""
