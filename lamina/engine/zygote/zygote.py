@@ -125,6 +125,7 @@ class Zygote:
                     importlib.import_module(name)
                 except Exception:  # a module that cannot preload is imported (and fails) in the function
                     pass
+            self.bootstrap.prepare("/opt")
         sys.stdout.flush()
         sys.stderr.flush()
         # Keep the preloaded objects out of the collector's reach: children then do not touch their pages.
@@ -262,8 +263,6 @@ class Zygote:
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
             close_all_but([0, 1, 2, control.fileno(), init_pidfd])
-            if self.bootstrap is not None:
-                self.bootstrap.prepare("/opt")
             request, fds = receive(control)
             if request is None:
                 os._exit(0)  # the zygote let it go

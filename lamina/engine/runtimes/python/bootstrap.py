@@ -163,17 +163,28 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(document, default=str)
 
 
-def install_logging():
-    handler = LambdaLogHandler()
-    if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
-        formatter = JsonLogFormatter()
-    else:
-        formatter = logging.Formatter(
+class LogSetup:
+    """The root logger's handler and both formatters, made once (in the zygote, see ``prepare``) and
+    installed in each runtime with the formatter its function's LogFormat asks for."""
+
+    def __init__(self):
+        self.handler = LambdaLogHandler()
+        self.handler.addFilter(RequestIdFilter())
+        self.text = logging.Formatter(
             "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
         )
-        formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
-    handler.addFilter(RequestIdFilter())
+        self.text.converter = time.gmtime
+        self.json = JsonLogFormatter()
+
+
+LOG_SETUP = None
+
+
+def install_logging():
+    global LOG_SETUP
+    setup = LOG_SETUP = LOG_SETUP or LogSetup()
+    handler = setup.handler
+    handler.setFormatter(setup.json if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON" else setup.text)
     root = logging.getLogger()
     root.addHandler(handler)
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
@@ -306,16 +317,24 @@ def set_search_path(task_root, opt_dir):
     version = "python{}.{}".format(*sys.version_info[:2])
     front = [task_root, os.path.join(opt_dir, "python", "lib", version, "site-packages"),
              os.path.join(opt_dir, "python"), runtime_dir]
-    sys.path[:] = front + [path for path in sys.path if path not in front]
+    if sys.path[:len(front)] != front:
+        sys.path[:] = front + [path for path in sys.path if path not in front]
+
+
+def line_buffered_output():
+    for stream in (sys.stdout, sys.stderr):
+        if not stream.line_buffering:
+            stream.reconfigure(line_buffering=True)
 
 
 def prepare(opt_dir):
-    """The first steps of ``main`` that need no request, for a runtime forked ahead of need to take while
-    it waits: the copy-on-write faults they cost (CPython writes into every object it touches) are then
-    off the cold start's path. ``main`` takes them again, at no cost."""
-    sys.stdout.reconfigure(line_buffering=True)
-    sys.stderr.reconfigure(line_buffering=True)
+    """The first steps of ``main`` that need no request, taken once in the zygote before it forks runtimes
+    (CPython writes into every object it touches, so each step a runtime takes costs it copy-on-write faults
+    of the zygote's pages: these then cost it nothing), and the logging objects it installs made."""
+    global LOG_SETUP
+    line_buffered_output()
     set_search_path("/var/task", opt_dir)
+    LOG_SETUP = LOG_SETUP or LogSetup()
 
 
 def wait_for_debugger():
@@ -340,8 +359,7 @@ def wait_for_debugger():
 def main(channel_fd, opt_dir):
     """Run the runtime: from the command line, or in a process forked from the zygote."""
     channel = Channel(channel_fd)
-    sys.stdout.reconfigure(line_buffering=True)
-    sys.stderr.reconfigure(line_buffering=True)
+    line_buffered_output()
     task_root = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
     set_search_path(task_root, opt_dir)
     os.chdir(task_root)
