@@ -165,7 +165,10 @@ def _owner_alive(name: str) -> bool:
 def _remove_tree(path: Path) -> None:
     """rmdir, children first (a cgroup directory goes with rmdir once no process is in it)."""
     try:
-        children = [child for child in path.iterdir() if child.is_dir()]
+        # The directory's entries say which are directories: no stat of each cgroup's ~30 control files
+        # (an engine stopping with a thousand environments spent 1.4 s in this, 0.2 s without the stats).
+        with os.scandir(path) as entries:
+            children = [Path(entry.path) for entry in entries if entry.is_dir(follow_symlinks=False)]
     except OSError:
         return
     for child in children:
