@@ -26,6 +26,8 @@ import time
 import uuid
 from pathlib import Path
 
+import uvloop
+
 from lamina.engine import Engine, EngineSettings
 from lamina.engine.api import FunctionSpec, Invocation
 from lamina.engine.sandbox import PYTHON_PRELOAD, PYTHON_SDK_PRELOAD
@@ -242,4 +244,5 @@ if __name__ == "__main__":
         primitives()
     engine_sections = [name for name in arguments.sections if name != "primitives"]
     if engine_sections:
-        asyncio.run(main(engine_sections))
+        # On the event loop lamina serves on (lamina/server.py), so the engine's figures are those it has there.
+        uvloop.run(main(engine_sections))
