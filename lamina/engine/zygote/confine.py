@@ -48,6 +48,7 @@ SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126},
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 HOST = "/.host"  # the host's root, visible to the zygote and to environment set-up only
+INIT = "/init"  # the program each environment's PID 1 runs (init_program.py)
 # The directories of the host that every sandbox sees, read-only (the OS's programs and libraries).
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc")
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
@@ -113,12 +114,16 @@ def _make_dirs(root, path, mode=0o755):
     return target
 
 
-def build_root(root, runtime_dirs, hidden_dirs):
+def build_root(root, runtime_dirs, hidden_dirs, init):
     """Make ``root`` the zygote's file system: the OS read-only, the given runtime trees read-only at their
     paths (``{sandbox path: host path}``), empty read-only directories over ``hidden_dirs``, mount points
-    for /var/task /opt /tmp /proc, minimal /dev, and the host at /.host. Then pivot into it."""
+    for /var/task /opt /tmp /proc, minimal /dev, the environments' init program (``init``, the executable's
+    bytes) at /init, and the host at /.host. Then pivot into it."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    with open(root + INIT, "wb") as f:
+        f.write(init)
+    os.chmod(root + INIT, 0o555)
     for directory in SYSTEM_DIRS:
         if os.path.islink(directory):
             os.symlink(os.readlink(directory), root + directory)

@@ -33,6 +33,7 @@ import sys
 import traceback
 
 import confine
+import init_program
 import inits
 import sdk_watch
 import seccomp
@@ -40,7 +41,7 @@ from wire import close_all_but, receive, send
 
 CHANNEL_FD = 3
 # The zygote's own modules: a function may have modules of the same names.
-OWN_MODULES = ("confine", "inits", "sdk_watch", "seccomp", "wire")
+OWN_MODULES = ("confine", "init_program", "inits", "sdk_watch", "seccomp", "wire")
 PREFORKED = 2  # runtimes forked ahead of need, each into a spare init (see Preforked)
 PREFORK_AFTER_IDLE_S = 0.005
 # Spawn requests waiting together are forked together, then answered together (see spawn_waiting).
@@ -93,7 +94,7 @@ class Zygote:
             confine.enter_user_namespace(config["sandbox_uid"], os.getuid(), os.getgid())
         else:
             confine.unshare(confine.CLONE_NEWNS)
-        confine.build_root(config["root"], config["runtime_dirs"], config["hidden_dirs"])
+        confine.build_root(config["root"], config["runtime_dirs"], config["hidden_dirs"], init_program.executable())
         confine.become_subreaper()
         confine.empty_bounding_set()
         # One pidfd per live environment: allow as many open files as the machine lets us.
