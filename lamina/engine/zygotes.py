@@ -33,12 +33,36 @@ class ZygoteError(Exception):
 
 
 class SandboxProcess(EnvironmentProcess):
-    """An environment forked by a zygote: killed through a pidfd, its exit learnt from the zygote."""
+    """An environment forked by a zygote, through the pidfd of its init (PID 1 of its namespaces): killing
+    the init kills everything in the environment, and the pidfd tells when all of it is gone. Its runtime's
+    exit status comes from the zygote (``runtime_exited``); ``exited`` resolves once both are known."""
 
     def __init__(self, pid: int, pidfd: int) -> None:
         super().__init__(pid)
         self.pidfd = pidfd
-        self.exited.add_done_callback(lambda _: os.close(self.pidfd))
+        self._code: int | None = None
+        self._gone = False
+        asyncio.get_running_loop().add_reader(pidfd, self._init_gone)
+        self.exited.add_done_callback(self._close)
+
+    def _close(self, _: asyncio.Future[int]) -> None:
+        asyncio.get_running_loop().remove_reader(self.pidfd)
+        os.close(self.pidfd)
+
+    def _init_gone(self) -> None:
+        # The kernel ends a namespace's init only once every other process in it is gone and reaped.
+        asyncio.get_running_loop().remove_reader(self.pidfd)
+        self._gone = True
+        if self._code is not None:
+            self.set_exited(self._code)
+
+    def runtime_exited(self, code: int) -> None:
+        """The zygote reaped the runtime: the environment ends with it (its init takes the rest along)."""
+        self._code = code
+        if self._gone:
+            self.set_exited(code)
+        else:
+            self.kill()
 
     def kill(self) -> None:
         if self.exited.done():
@@ -168,7 +192,7 @@ class Zygote:
         elif "exited" in message:
             process = self._environments.pop(message["exited"], None)
             if process is not None:
-                process.set_exited(message["code"])
+                process.runtime_exited(message["code"])
 
     def _lost(self) -> None:
         """The zygote is gone: nothing will report on its environments any more, so end them."""

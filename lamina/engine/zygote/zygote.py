@@ -16,16 +16,16 @@ init, PID 1 of new namespaces, and forks the runtime into those namespaces:
 one fork of this large process per environment. A couple of runtimes are
 forked ahead of need into spare inits (``Preforked``) and wait for their
 request, so a cold start usually skips the fork altogether. The zygote answers
-``{"spawned": id, "pid": init}`` with a pidfd of the init for killing (its
-death ends everything in the environment), and ``{"exited": init, "code": c}``
-with the runtime's status once the whole environment is gone.
+``{"spawned": id, "pid": init}`` with a pidfd of the init, which it does not
+keep: the engine watches and kills the environment through it (the init's
+death ends everything in the environment). When a runtime ends, the zygote
+reaps it and sends ``{"exited": init, "code": c}`` with its status.
 """
 
 import collections
 import gc
 import importlib
 import os
-import resource
 import select
 import signal
 import socket
@@ -48,16 +48,6 @@ PREFORK_AFTER_IDLE_S = 0.005
 MAX_BATCH = 16
 
 
-class Environment:
-    __slots__ = ("init_pid", "pidfd", "runtime_pid", "status")
-
-    def __init__(self, init_pid, pidfd, runtime_pid):
-        self.init_pid = init_pid
-        self.pidfd = pidfd
-        self.runtime_pid = runtime_pid
-        self.status = None  # the runtime's wait status, once reaped
-
-
 class Preforked:
     """A runtime forked ahead of need into a spare init's PID namespace, waiting on ``socket`` for its
     request: a cold start then neither waits for the fork nor for the child's first steps after it."""
@@ -78,8 +68,10 @@ class Zygote:
     def __init__(self, control, config):
         self.control = control
         self.config = config
-        self.by_pidfd = {}  # init pidfd -> Environment
-        self.by_runtime = {}  # runtime pid -> Environment
+        # Runtime pid -> its init's pid, the environment's name for the engine. No fd per environment is
+        # kept here: every fork would copy them and every runtime close them (in a burst of 1,000
+        # environments, 1,000 fds each).
+        self.runtimes = {}
         self.wake_r, self.wake_w = os.pipe()
         self.bootstrap = None
         self.inits = None
@@ -97,9 +89,6 @@ class Zygote:
         confine.build_root(config["root"], config["runtime_dirs"], config["hidden_dirs"], init_program.executable())
         confine.become_subreaper()
         confine.empty_bounding_set()
-        # One pidfd per live environment: allow as many open files as the machine lets us.
-        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         # The engine owns this process: when it goes, so does the zygote (its environments follow when
         # their channels close).
         confine.die_with_parent(signal.SIGKILL)
@@ -158,8 +147,6 @@ class Zygote:
                     self.reap()
                 elif fd == self.inits.socket.fileno():
                     self.collect_spares()
-                else:
-                    self.ended(fd)
 
     def spawn_waiting(self):
         """Start the environments asked for (False once the engine is gone).
@@ -196,9 +183,9 @@ class Zygote:
                 continue
             if pid == 0:
                 self.run_runtime(request, fds, init.pidfd)
-            forked.append((request, fds, Environment(init.pid, init.pidfd, pid)))
-        for request, fds, environment in forked:
-            self.started(request, fds, environment)
+            forked.append((request, fds, init, pid))
+        for request, fds, init, pid in forked:
+            self.started(request, fds, init, pid)
         self.inits.request_spares()
         return True
 
@@ -213,14 +200,13 @@ class Zygote:
                 confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
         return pid
 
-    def started(self, request, fds, environment):
-        """The environment runs: drop our copies of its fds, watch its init, tell the engine."""
+    def started(self, request, fds, init, runtime_pid):
+        """The environment runs: drop our copies of its fds, hand its init's pidfd to the engine."""
         for fd in fds:
             os.close(fd)
-        self.by_pidfd[environment.pidfd] = environment
-        self.by_runtime[environment.runtime_pid] = environment
-        self.poller.register(environment.pidfd, select.EPOLLIN)
-        send(self.control, {"spawned": request["id"], "pid": environment.init_pid}, [environment.pidfd])
+        self.runtimes[runtime_pid] = init.pid
+        send(self.control, {"spawned": request["id"], "pid": init.pid}, [init.pidfd])
+        os.close(init.pidfd)
 
     def start_preforked(self, request, fds):
         """Hand a spawn to a waiting runtime; False if none is left alive (those that died are discarded)."""
@@ -232,8 +218,7 @@ class Zygote:
                 preforked.discard()
                 continue
             preforked.socket.close()
-            init = preforked.init
-            self.started(request, fds, Environment(init.pid, init.pidfd, preforked.pid))
+            self.started(request, fds, preforked.init, preforked.pid)
             return True
         return False
 
@@ -283,7 +268,7 @@ class Zygote:
             os._exit(1)
 
     def reap(self):
-        """A runtime ended: keep its status and end its environment (killing the init kills the rest)."""
+        """Runtimes ended: tell the engine each one's status (it ends the environment through its init)."""
         try:
             while os.read(self.wake_r, 4096):
                 pass
@@ -296,31 +281,10 @@ class Zygote:
                 return
             if pid == 0:
                 return
-            environment = self.by_runtime.pop(pid, None)
-            if environment is None:
+            init_pid = self.runtimes.pop(pid, None)
+            if init_pid is None:
                 continue  # the init factory, or an orphan handed to this subreaper
-            environment.status = status
-            try:
-                signal.pidfd_send_signal(environment.pidfd, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-    def ended(self, pidfd):
-        """An init is gone, and with it every process of its environment (the kernel waits for them)."""
-        environment = self.by_pidfd.pop(pidfd, None)
-        self.poller.unregister(pidfd)
-        os.close(pidfd)
-        if environment is None:
-            return
-        if environment.status is None:
-            # The kernel ends an init only once the runtime is reaped; reap it now if the signal is late.
-            try:
-                _, environment.status = os.waitpid(environment.runtime_pid, 0)
-            except ChildProcessError:
-                environment.status = signal.SIGKILL
-            self.by_runtime.pop(environment.runtime_pid, None)
-        code = os.waitstatus_to_exitcode(environment.status)
-        send(self.control, {"exited": environment.init_pid, "code": code})
+            send(self.control, {"exited": init_pid, "code": os.waitstatus_to_exitcode(status)})
 
     # in the environment's runtime process (a child of the zygote, in the init's PID namespace)
     @staticmethod
