@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import textwrap
 import time
 from pathlib import Path
 
@@ -239,6 +240,24 @@ def test_a_function_module_may_share_a_name_with_the_zygotes_own(harness: Harnes
         "confine.py": "WHO = 'the function too'\n",
     })
     assert json.loads(harness.invoke(spec).payload) == ["the function", "the function too"]
+
+
+def test_a_function_has_the_builtins_of_the_site_module_and_none_of_the_machines_pth_imports(
+        harness: Harness) -> None:
+    """The zygote runs without the site module (zygotes.py: -S), so a .pth file of the machine's Python imports
+    nothing into functions (their site directories are hidden); the builtins site gives are there all the same."""
+    spec = harness.function({"app.py": textwrap.dedent("""
+        import builtins, sys
+        def handler(event, context):
+            return {"builtins": [name for name in ("exit", "quit", "help", "copyright", "credits", "license")
+                                 if hasattr(builtins, name)],
+                    "exit_works": isinstance(exit, type(quit)) and "exit" in repr(exit),
+                    "site_packages": [name for name, module in sys.modules.items()
+                                      if "-packages" in (getattr(module, "__file__", None) or "")]}
+    """)})
+    result = json.loads(harness.invoke(spec).payload)
+    assert result == {"builtins": ["exit", "quit", "help", "copyright", "credits", "license"],
+                      "exit_works": True, "site_packages": []}
 
 
 SEARCH_PATH = {"app.py": """

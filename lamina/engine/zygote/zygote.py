@@ -106,6 +106,13 @@ class Zygote:
         if config["seccomp"]:
             self.seccomp_filter = seccomp.compile_filter()
         if config.get("python"):
+            # The builtins the site module gives every interpreter (exit, quit, help, copyright...): the
+            # zygote runs without it (-S, see zygotes.py), and importing it now adds only those.
+            import site
+
+            site.setquit()
+            site.setcopyright()
+            site.sethelper()
             sys.path[:0] = ["/var/runtime"]
             self.bootstrap = importlib.import_module("bootstrap")
             if config.get("sdk_modules"):
