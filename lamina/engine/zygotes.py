@@ -182,7 +182,7 @@ class Zygote:
         elif "spawned" in message:
             # The zygote names the environment by the pid its init factory sees; ours comes from the pidfd.
             process = SandboxProcess(pidfd_pid(fds[0]), fds[0])
-            self._environments[message["pid"]] = process
+            self._track(message["pid"], process)
             future = self._spawning.pop(message["spawned"], None)
             if future is not None and not future.done():
                 future.set_result(process)
@@ -193,9 +193,21 @@ class Zygote:
             if future is not None and not future.done():
                 future.set_exception(ZygoteError(f"environment set-up failed: {message['error']}"))
         elif "exited" in message:
-            process = self._environments.pop(message["exited"], None)
+            process = self._environments.get(message["exited"])
             if process is not None:
                 process.runtime_exited(message["code"])
+
+    def _track(self, init_pid: int, process: SandboxProcess) -> None:
+        """Keep the environment by its init's pid (the zygote's name for it) until it is gone: after its
+        runtime's exit it is still ended by ``_lost`` if the zygote goes first. A new init may take the
+        pid once this one is gone, before this entry's callback runs: the callback removes only its own."""
+        self._environments[init_pid] = process
+
+        def forget(_: asyncio.Future[int]) -> None:
+            if self._environments.get(init_pid) is process:
+                del self._environments[init_pid]
+
+        process.exited.add_done_callback(forget)
 
     def _lost(self) -> None:
         """The zygote is gone: nothing will report on its environments any more, so end them."""
@@ -217,7 +229,7 @@ class Zygote:
             for fd in fds:
                 os.close(fd)
         self._outbox.clear()
-        for process in self._environments.values():
+        for process in list(self._environments.values()):
             process.kill()
             process.set_exited(-signal.SIGKILL)
         self._environments.clear()
