@@ -31,11 +31,12 @@ PROBE = {"app.py": """
             return attempt(lambda: sorted(os.listdir(event["path"])))
         if what == "write":
             return attempt(lambda: open(event["path"], "w").write("x"))
-        if what == "status":
-            fields = dict(line.split(":\\t", 1) for line in open("/proc/self/status").read().splitlines()
+        if what in ("status", "init_status"):
+            path = "/proc/1/status" if what == "init_status" else "/proc/self/status"
+            fields = dict(line.split(":\\t", 1) for line in open(path).read().splitlines()
                           if ":\\t" in line)
-            return {name: fields[name].strip() for name in ("Uid", "CapEff", "CapPrm", "CapBnd", "NoNewPrivs",
-                                                            "Seccomp")}
+            return {name: fields[name].strip() for name in ("Uid", "CapEff", "CapPrm", "CapInh", "CapAmb", "CapBnd",
+                                                            "NoNewPrivs", "Seccomp")}
         if what == "mount":
             import ctypes
             libc = ctypes.CDLL(None, use_errno=True)
@@ -146,6 +147,14 @@ def test_runs_unprivileged_without_capabilities_under_seccomp(harness: Harness) 
     assert mounted == {"result": -1, "errno": 1}  # EPERM
     _, unshared = run(harness, spec, **{"try": "unshare"})
     assert unshared == {"result": -1, "errno": 1}
+
+
+def test_its_init_holds_no_capabilities(harness: Harness) -> None:
+    # PID 1 (zygote/init_program.py) runs as root when lamina does, but without a capability in any set.
+    spec = harness.function(PROBE)
+    _, status = run(harness, spec, **{"try": "init_status"})
+    sets = ("CapEff", "CapPrm", "CapInh", "CapAmb", "CapBnd")
+    assert {name: int(status[name], 16) for name in sets} == dict.fromkeys(sets, 0)
 
 
 def test_cannot_kill_its_init_or_see_its_parent(harness: Harness) -> None:

@@ -43,8 +43,8 @@ PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 
 # The few raw system calls Python has no function for, by architecture.
-SYSCALLS = {"x86_64": {"pivot_root": 155, "capset": 126},
-            "aarch64": {"pivot_root": 41, "capset": 91}}[os.uname().machine]
+SYSCALLS = {"x86_64": {"pivot_root": 155, "capget": 125, "capset": 126},
+            "aarch64": {"pivot_root": 41, "capget": 90, "capset": 91}}[os.uname().machine]
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 HOST = "/.host"  # the host's root, visible to the zygote and to environment set-up only
@@ -203,10 +203,18 @@ def set_limits(limits):
 
 def empty_bounding_set():
     """No capability can be gained through execve any more, by this process or any it forks. Done once, in
-    the zygote, whose children all inherit it (it keeps the capabilities it has)."""
+    the zygote, whose children all inherit it (it keeps the capabilities it has, but no inheritable or
+    ambient ones: a program it or its children exec, the environments' inits above all, starts with none)."""
     for capability in range(64):
         if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
             break
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    # struct __user_cap_data_struct[2]: effective, permitted, inheritable (low words, then high words).
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()
+    _check(libc.syscall(SYSCALLS["capget"], header, data), "capget")
+    data[2] = data[5] = 0
+    _check(libc.syscall(SYSCALLS["capset"], header, data), "capset")
 
 
 def drop_privileges(uid, gid):
