@@ -10,6 +10,7 @@ import shutil
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -328,6 +329,19 @@ def test_a_function_that_names_the_sdk_runs_with_it_preloaded(harness: Harness) 
     spec = harness.function({"app.py": "import sys\n\ndef handler(event, context):\n"
                                        "    import boto3\n    return 'urllib3' in sys.modules\n"})
     assert json.loads(harness.invoke(spec, {}).payload) is True
+
+
+def test_environments_forked_from_a_zygote_that_loaded_random_draw_different_numbers(harness: Harness) -> None:
+    """The SDK zygote has random imported (botocore uses it): each environment's generator is seeded anew."""
+    spec = harness.function({"app.py": "import random\nimport boto3\n\ndef handler(event, context):\n"
+                                       "    return random.getrandbits(64)\n"})
+
+    async def at_once() -> list[Any]:  # four invocations before any environment is up: four environments
+        return await asyncio.gather(*(harness.engine.invoke(spec, harness.invocation(spec)) for _ in range(4)))
+
+    results = harness.run(at_once())
+    assert len({result.environment_id for result in results}) == 4
+    assert len({result.payload for result in results}) == 4
 
 
 def test_a_function_that_imports_the_sdk_unseen_gets_it_preloaded_from_then_on(harness: Harness) -> None:

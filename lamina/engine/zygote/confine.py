@@ -18,6 +18,8 @@ import struct
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
+# fork() called with the GIL held, as os.fork calls it (a CDLL call would let go of it around the call).
+_fork = ctypes.PyDLL(None, use_errno=True).fork
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -157,6 +159,15 @@ def build_root(root, runtime_dirs, hidden_dirs, init):
 
 
 ENVIRONMENT_NAMESPACES = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
+
+
+def fork():
+    """The C library's fork(), without the work CPython does around os.fork (see ``Zygote.fork_into``)."""
+    pid = _fork()
+    if pid < 0:
+        error = ctypes.get_errno()
+        raise OSError(error, "fork: " + os.strerror(error))
+    return pid
 
 
 def setns(fd, flags):

@@ -197,14 +197,26 @@ class Zygote:
         return True
 
     def fork_into(self, init_pidfd):
-        """os.fork(), the child born in the PID namespace of the init behind ``init_pidfd``."""
+        """A fork, the child born in the PID namespace of the init behind ``init_pidfd``.
+
+        The C library's fork rather than os.fork: the work CPython does around os.fork (its own locks, the
+        threading module's state, the at-fork hooks modules registered) is for processes with other threads,
+        and the zygote has none; in the child it wrote ~60 pages of the zygote's memory more, each a copy (a
+        new environment's runtime: 757 -> 699 page faults, ~10 % less CPU). The one hook a child needs
+        whatever its threads is random's: its global generator seeded anew, or every environment forked
+        from the zygote would draw the same numbers.
+        """
         confine.setns(init_pidfd, confine.CLONE_NEWPID)
         pid = -1
         try:
-            pid = os.fork()
+            pid = confine.fork()
         finally:
             if pid != 0:
                 confine.setns(self.home_pid_namespace, confine.CLONE_NEWPID)
+        if pid == 0:
+            random = sys.modules.get("random")
+            if random is not None:
+                random.seed()
         return pid
 
     def started(self, request, fds, init, runtime_pid):
