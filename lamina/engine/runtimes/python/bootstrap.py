@@ -163,30 +163,21 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(document, default=str)
 
 
-class LogSetup:
-    """The root logger's handler and both formatters, made once (in the zygote, see ``prepare``) and
-    installed in each runtime with the formatter its function's LogFormat asks for."""
-
-    def __init__(self):
-        self.handler = LambdaLogHandler()
-        self.handler.addFilter(RequestIdFilter())
-        self.text = logging.Formatter(
-            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
-        )
-        self.text.converter = time.gmtime
-        self.json = JsonLogFormatter()
-
-
-LOG_SETUP = None
+# The root logger's handler and both formatters, made when the runtime is loaded (in the zygote: once for all
+# the runtimes it forks); each runtime installs the handler with the formatter its function's LogFormat asks for.
+LOG_HANDLER = LambdaLogHandler()
+LOG_HANDLER.addFilter(RequestIdFilter())
+TEXT_FORMATTER = logging.Formatter(
+    "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
+)
+TEXT_FORMATTER.converter = time.gmtime
+JSON_FORMATTER = JsonLogFormatter()
 
 
 def install_logging():
-    global LOG_SETUP
-    setup = LOG_SETUP = LOG_SETUP or LogSetup()
-    handler = setup.handler
-    handler.setFormatter(setup.json if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON" else setup.text)
+    LOG_HANDLER.setFormatter(JSON_FORMATTER if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON" else TEXT_FORMATTER)
     root = logging.getLogger()
-    root.addHandler(handler)
+    root.addHandler(LOG_HANDLER)
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
     if level:
         root.setLevel(level.upper())
@@ -330,11 +321,9 @@ def line_buffered_output():
 def prepare(opt_dir):
     """The first steps of ``main`` that need no request, taken once in the zygote before it forks runtimes
     (CPython writes into every object it touches, so each step a runtime takes costs it copy-on-write faults
-    of the zygote's pages: these then cost it nothing), and the logging objects it installs made."""
-    global LOG_SETUP
+    of the zygote's pages: these then cost it nothing)."""
     line_buffered_output()
     set_search_path("/var/task", opt_dir)
-    LOG_SETUP = LOG_SETUP or LogSetup()
 
 
 def wait_for_debugger():
